@@ -1,0 +1,5 @@
+def authority(request):
+    return {
+        "authority": getattr(request, "authority", None),
+        "access": getattr(request, "access", None),
+    }

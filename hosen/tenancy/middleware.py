@@ -1,0 +1,59 @@
+"""Resolve the authority once, from the URL, and run the view inside its scope.
+
+Every authority page has `<slug:authority_slug>` in its URL. Here, and only here, the slug becomes
+`request.authority` and `request.access`. An outsider gets 404, exactly like a missing authority;
+a member whose role is too low for the view gets 403. The view then runs inside
+`scope(authority=...)`, so tenant-owned models can be queried only for this authority.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
+from django_scopes import scope
+
+from hosen.accounts.access import access_for
+
+from .models import Authority
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def authority_view(read: str = "view", write: str = "change"):
+    """Declare the permissions an authority view needs: `read` for GET, `write` for POST and the rest."""
+
+    def decorate(view):
+        view.authority_permissions = {"read": read, "write": write}
+        return view
+
+    return decorate
+
+
+class AuthorityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if "authority_slug" not in view_kwargs:
+            return None
+        permissions = getattr(view_func, "authority_permissions", None)
+        if permissions is None:
+            raise ImproperlyConfigured(f"{view_func.__name__} must be decorated with @authority_view")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+
+        kwargs = dict(view_kwargs)
+        slug = kwargs.pop("authority_slug")
+        authority = Authority.objects.select_related("cluster__network").filter(slug=slug).first()
+        access = access_for(request.user, authority) if authority else None
+        if access is None:
+            raise Http404("No such authority")
+        request.authority = authority
+        request.access = access
+        needed = permissions["read"] if request.method in SAFE_METHODS else permissions["write"]
+        if not access.can(needed):
+            raise PermissionDenied
+        with scope(authority=authority):
+            return view_func(request, *view_args, **kwargs)

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from hosen.accounts import urls as accounts_urls
+from hosen.accounts import views as accounts_views
+from hosen.tenancy import urls as tenancy_urls
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# Every authority page sits under /a/<slug>/; AuthorityMiddleware resolves the slug.
+authority_patterns = [
+    path("", include("hosen.workmodel.urls")),
+    path("", include((accounts_urls.authority_urlpatterns, "team"))),
+    path("", include((tenancy_urls.authority_urlpatterns, "audit"))),
+]
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("a/<slug:authority_slug>/", include(authority_patterns)),
+    path("", include("hosen.tenancy.urls")),
+    path("", include("hosen.accounts.urls")),
+    path("language/", accounts_views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,15 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def tr(obj, field):
+    """Model content in the active language: `{{ stage|tr:"title" }}`."""
+    return obj.tr(field) if obj is not None else ""
+
+
+@register.filter
+def paragraphs(text):
+    """Split model text into paragraphs on blank lines or single newlines."""
+    return [p.strip() for p in (text or "").splitlines() if p.strip()]

@@ -1,0 +1,120 @@
+"""Geometry of the wheel: the model's diagram drawn as SVG by the template `workmodel/_wheel.html`.
+
+Four stages on a ring around the accompanying axis, and the seven ring principles on an outer band.
+All numbers are in the SVG's 400×400 user space; the template only places what this module computes.
+"""
+
+import math
+from dataclasses import dataclass
+
+CENTER = 200.0
+AXIS_R = 58.0
+STAGE_INNER_R, STAGE_OUTER_R = 64.0, 156.0
+PROGRESS_R = 161.0
+RING_INNER_R, RING_OUTER_R = 168.0, 199.0
+GAP_DEG = 2.0
+LINE_HEIGHT = 12.5
+
+
+def _point(radius: float, degrees: float) -> tuple[float, float]:
+    # 0° is twelve o'clock and angles grow clockwise, as a reader of the diagram counts stages.
+    rad = math.radians(degrees - 90)
+    return CENTER + radius * math.cos(rad), CENTER + radius * math.sin(rad)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def annular_sector(r1: float, r2: float, start: float, end: float) -> str:
+    large = 1 if end - start > 180 else 0
+    x1, y1 = _point(r2, start)
+    x2, y2 = _point(r2, end)
+    x3, y3 = _point(r1, end)
+    x4, y4 = _point(r1, start)
+    return (
+        f"M{_fmt(x1)} {_fmt(y1)} A{r2:.0f} {r2:.0f} 0 {large} 1 {_fmt(x2)} {_fmt(y2)} "
+        f"L{_fmt(x3)} {_fmt(y3)} A{r1:.0f} {r1:.0f} 0 {large} 0 {_fmt(x4)} {_fmt(y4)}Z"
+    )
+
+
+def arc(radius: float, start: float, end: float, reverse: bool = False) -> str:
+    """An open arc, for progress and for text paths. `reverse` runs it anticlockwise, so text on the
+    lower half of the ring reads upright."""
+    a, b = (end, start) if reverse else (start, end)
+    x1, y1 = _point(radius, a)
+    x2, y2 = _point(radius, b)
+    large = 1 if abs(end - start) > 180 else 0
+    sweep = 0 if reverse else 1
+    return f"M{_fmt(x1)} {_fmt(y1)} A{radius:.0f} {radius:.0f} 0 {large} {sweep} {_fmt(x2)} {_fmt(y2)}"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    return lines[:4]
+
+
+@dataclass
+class StageSlice:
+    stage: object
+    progress: object  # workmodel.progress.StageProgress or None
+    url: str
+    path: str
+    progress_path: str
+    label_x: float
+    number_y: float
+    lines: list[tuple[str, float]]  # (text, y)
+    percent_y: float
+
+
+@dataclass
+class PrincipleLabel:
+    id: str
+    path: str
+    title: str
+
+
+def stage_slices(stages, progress_by_key, url_for) -> list[StageSlice]:
+    slices = []
+    for index, stage in enumerate(stages):
+        start, end = index * 90 + GAP_DEG, (index + 1) * 90 - GAP_DEG
+        progress = progress_by_key.get(stage.key)
+        share = progress.share if progress else 0
+        progress_path = arc(PROGRESS_R, start, start + (end - start) * share) if share > 0 else ""
+        x, y = _point((STAGE_INNER_R + STAGE_OUTER_R) / 2 + 6, (start + end) / 2)
+        words = wrap(stage.tr("wheel_label"), 14)
+        # Number, label lines and percentage stacked and centred on the sector's middle.
+        top = y - (LINE_HEIGHT * (len(words) + 2)) / 2 + LINE_HEIGHT
+        lines = [(text, round(top + LINE_HEIGHT * (i + 1), 1)) for i, text in enumerate(words)]
+        slices.append(
+            StageSlice(stage, progress, url_for(stage), annular_sector(STAGE_INNER_R, STAGE_OUTER_R, start, end),
+                       progress_path, round(x, 1), round(top, 1), lines,
+                       round(top + LINE_HEIGHT * (len(words) + 1), 1))
+        )
+    return slices
+
+
+def principle_labels(principles) -> list[PrincipleLabel]:
+    labels = []
+    count = len(principles) or 1
+    span = 360 / count
+    for index, principle in enumerate(principles):
+        start, end = index * span + 1, (index + 1) * span - 1
+        middle = (start + end) / 2
+        lower_half = 90 < middle < 270
+        radius = (RING_INNER_R + RING_OUTER_R) / 2 + (3 if lower_half else -3)
+        labels.append(PrincipleLabel(f"ring-{principle.key}", arc(radius, start, end, reverse=lower_half),
+                                     principle.tr("title")))
+    return labels
+
+
+def ring_path() -> str:
+    return annular_sector(RING_INNER_R, RING_OUTER_R, 0, 359.99)
