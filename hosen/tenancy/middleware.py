@@ -8,7 +8,7 @@ a member whose role is too low for the view gets 403. The view then runs inside
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django_scopes import scope
 
 from hosen.accounts.access import access_for
@@ -18,8 +18,9 @@ from .models import Authority
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def authority_view(read: str = "view", write: str = "change"):
-    """Declare the permissions an authority view needs: `read` for GET, `write` for POST and the rest."""
+def authority_view(read: str = "view", write: str | None = None):
+    """Declare the permissions an authority view needs: `read` for GET, `write` for POST and the rest.
+    A view without `write` serves only GET: other methods answer 405 (after the outsider's 404)."""
 
     def decorate(view):
         view.authority_permissions = {"read": read, "write": write}
@@ -53,6 +54,8 @@ class AuthorityMiddleware:
         request.authority = authority
         request.access = access
         needed = permissions["read"] if request.method in SAFE_METHODS else permissions["write"]
+        if needed is None:
+            return HttpResponseNotAllowed(sorted(SAFE_METHODS))
         if not access.can(needed):
             raise PermissionDenied
         with scope(authority=authority):

@@ -123,7 +123,7 @@ def network_invite(request):
     return render(request, "tenancy/network_invite.html", {"form": form})
 
 
-@authority_view(read="manage", write="manage")
+@authority_view(read="manage")
 def history(request):
     """The authority's audit history, newest first, 50 at a time; ?before= pages back."""
     kinds = {m._meta.label_lower: m._meta.verbose_name for m in tenant_models()}
