@@ -25,9 +25,10 @@ test: install
 lint: install
 	$(UV) run ruff check .
 
-messages:
-	cd hosen && ../.venv/bin/python ../manage.py makemessages -l he -l ar -l en --no-obsolete --no-location
-	.venv/bin/python manage.py compilemessages
+# Re-extract the interface strings and compile the catalogs (commit both .po and .mo).
+messages: install
+	cd hosen && ../.venv/bin/python ../manage.py makemessages -l he -l ar -l en --no-obsolete --no-location -i "*/tests/*"
+	.venv/bin/python manage.py compilemessages -l he -l ar -l en -i .venv
 
 bench: install
 	$(UV) run python bench/run.py

@@ -57,7 +57,7 @@ ALLAUTH_PUBLIC = {
     "account_set_password", "account_inactive", "account_email", "account_email_verification_sent",
     "account_confirm_email", "account_reauthenticate", "account_login_code_confirm",
     "account_request_login_code", "account_confirm_login_code", "account_change_email",
-    "account_verify_email", "account_reset_password_code_confirm", "account_email_verification_sent",
+    "account_verify_email", "account_reset_password_code_confirm",
     "account_request_reauthentication_code", "account_confirm_reauthentication_code",
 }
 

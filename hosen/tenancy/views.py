@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scopes_disabled
 
 from hosen.accounts.forms import NetworkInviteForm
@@ -100,7 +100,9 @@ def network_open_emergency(request):
         chosen = data.pop("authorities")
         with scopes_disabled():
             opened, skipped = services.open_for_many(chosen, request.user, **data)
-        messages.success(request, _("The emergency was opened for %(count)d authorities.") % {"count": len(opened)})
+        messages.success(request, ngettext("The emergency was opened for %(count)d authority.",
+                                           "The emergency was opened for %(count)d authorities.", len(opened))
+                         % {"count": len(opened)})
         if skipped:
             messages.warning(request, _("Already in an open emergency, so not opened again: %(names)s") % {
                 "names": ", ".join(a.name for a in skipped)})

@@ -89,6 +89,7 @@ def support_circle(ctx: EvidenceContext):
     counts = ctx.authority.memberships.aggregate(
         team=Count("pk", filter=Q(role=Role.TEAM)), viewers=Count("pk", filter=Q(role=Role.VIEWER))
     )
-    return Evidence(
-        _("%(team)d team members and %(viewers)d decision makers work with you in Hosen") % counts
-    )
+    team = ngettext("%(count)d team member", "%(count)d team members", counts["team"]) % {"count": counts["team"]}
+    viewers = ngettext("%(count)d decision maker", "%(count)d decision makers", counts["viewers"]) % {
+        "count": counts["viewers"]}
+    return Evidence(_("Working with you in Hosen: %(team)s, %(viewers)s") % {"team": team, "viewers": viewers})

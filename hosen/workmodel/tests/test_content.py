@@ -5,7 +5,14 @@ from django_scopes import scopes_disabled
 
 from hosen.workmodel import content
 from hosen.workmodel.models import (
-    Answer, AnswerStatus, ChecklistItem, Component, ContentVersion, DesignPhase, Principle, Stage,
+    Answer,
+    AnswerStatus,
+    ChecklistItem,
+    Component,
+    ContentVersion,
+    DesignPhase,
+    Principle,
+    Stage,
 )
 
 
