@@ -80,6 +80,7 @@ class PrincipleLabel:
     id: str
     path: str
     title: str
+    font_size: float
 
 
 def stage_slices(stages, progress_by_key, url_for) -> list[StageSlice]:
@@ -111,8 +112,12 @@ def principle_labels(principles) -> list[PrincipleLabel]:
         middle = (start + end) / 2
         lower_half = 90 < middle < 270
         radius = (RING_INNER_R + RING_OUTER_R) / 2 + (3 if lower_half else -3)
-        labels.append(PrincipleLabel(f"ring-{principle.key}", arc(radius, start, end, reverse=lower_half),
-                                     principle.tr("title")))
+        title = principle.tr("title")
+        # Shrink a long label until it fits its arc (about 0.52 em a character), never below legibility.
+        arc_length = math.radians(end - start) * radius * 0.94
+        font_size = max(6.5, min(10.5, arc_length / (0.52 * max(len(title), 1))))
+        labels.append(PrincipleLabel(f"ring-{principle.key}", arc(radius, start, end, reverse=lower_half), title,
+                                     round(font_size, 1)))
     return labels
 
 
