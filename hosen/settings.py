@@ -58,9 +58,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "django_ratelimit",
     "hosen.accounts",
     "hosen.tenancy",
     "hosen.workmodel",
+    "hosen.field",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +124,25 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate limits on the public token forms count in the cache: with several app processes, point REDIS_URL
+# at a Redis they share, so the limit holds across them.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if DEBUG:
+        # One development process: its own memory is the whole count. Production must share a cache.
+        SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003"]
+RATELIMIT_VIEW = "hosen.field.views_public.rate_limited"
+# The public token forms (quick reports, pulse answers): a generous limit for reading, a tighter one for
+# sending, counted per IP and per token (see hosen/field/views_public.py). Behind a proxy, name the header
+# that carries the client's address (e.g. HTTP_X_REAL_IP), or every visitor counts as the proxy.
+RATELIMIT_PUBLIC_GET = os.environ.get("RATELIMIT_PUBLIC_GET", "300/10m")
+RATELIMIT_PUBLIC_POST_IP = os.environ.get("RATELIMIT_PUBLIC_POST_IP", "20/10m")
+RATELIMIT_PUBLIC_POST_TOKEN = os.environ.get("RATELIMIT_PUBLIC_POST_TOKEN", "60/10m")
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

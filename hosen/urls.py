@@ -16,6 +16,7 @@ authority_patterns = [
     path("", include("hosen.workmodel.urls")),
     path("", include((accounts_urls.authority_urlpatterns, "team"))),
     path("", include((tenancy_urls.authority_urlpatterns, "audit"))),
+    path("", include("hosen.field.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("a/<slug:authority_slug>/", include(authority_patterns)),
     path("", include("hosen.tenancy.urls")),
     path("", include("hosen.accounts.urls")),
+    path("", include("hosen.field.urls_public")),  # token forms for people without an account
     path("language/", accounts_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "HOSEN_DEBUG": "false",
         "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
         "ALLOWED_HOSTS": "hosen.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
         "DJANGO_SETTINGS_MODULE": "hosen.settings",
     }
     result = subprocess.run(

@@ -4,7 +4,9 @@ A URL that is not described here fails `test_every_url_is_in_the_matrix`, so a n
 without saying who may see it and who may change through it.
 """
 
+import importlib
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -61,6 +63,20 @@ ALLAUTH_PUBLIC = {
     "account_request_reauthentication_code", "account_confirm_reauthentication_code",
 }
 
+
+
+def _matrix_modules():
+    """Apps describe their own pages in hosen/<app>/tests/matrix*.py: AUTHORITY_PAGES and OTHER_PAGES
+    as above, and url_kwargs(cast) -> {kwarg name: value} creating the objects their URLs point at."""
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.glob("hosen/*/tests/matrix*.py")):
+        yield importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
+
+
+for _module in _matrix_modules():
+    AUTHORITY_PAGES.update(getattr(_module, "AUTHORITY_PAGES", {}))
+    OTHER_PAGES.update(getattr(_module, "OTHER_PAGES", {}))
+
 # With the cast's emergency open, "open an emergency" sends the manager back to the list instead.
 ALLOWED_GET_STATUS = {"workmodel:emergency_new": 302}
 
@@ -100,7 +116,14 @@ def _kwargs(cast, name):
     for candidate_name, route in all_url_names():
         if candidate_name == name:
             pattern_kwargs = set(route_kwargs(route))
-    values = {"authority_slug": cast.authority.slug, "pk": cast.emergency.pk, "key": "2",
+    values = {}
+    if not hasattr(cast, "_url_kwargs"):
+        cast._url_kwargs = {}
+        for module in _matrix_modules():
+            if hasattr(module, "url_kwargs"):
+                cast._url_kwargs.update(module.url_kwargs(cast))
+    values.update(cast._url_kwargs)
+    values |= {"authority_slug": cast.authority.slug, "pk": cast.emergency.pk, "key": "2",
               # checklist item 2 (item 1 is the private reflection), or round 1
               "number": 2 if name == "workmodel:answer" else 1,
               "token": "no-such-token"}

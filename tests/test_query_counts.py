@@ -13,15 +13,15 @@ from hosen.workmodel.models import Answer, ChecklistItem, EmergencyKind, Severit
 PAGES = {
     # page: (user role, path template, bound)
     "wheel": ("manager", "/a/{slug}/", 14),
-    "checklist": ("manager", "/a/{slug}/checklist/", 14),
-    "stage": ("manager", "/a/{slug}/stages/2/", 16),
+    "checklist": ("manager", "/a/{slug}/checklist/", 20),
+    "stage": ("manager", "/a/{slug}/stages/2/", 22),
     "rounds": ("manager", "/a/{slug}/rounds/", 14),
     "round": ("manager", "/a/{slug}/rounds/1/", 14),
     "emergencies": ("manager", "/a/{slug}/emergencies/", 10),
     "checkin": ("manager", "/a/{slug}/checkin/", 14),
     "team": ("manager", "/a/{slug}/team/", 12),
     "history": ("manager", "/a/{slug}/history/", 16),
-    "network": ("network_admin", "/network/", 12),
+    "network": ("network_admin", "/network/", 16),
 }
 
 

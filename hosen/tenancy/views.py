@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django_scopes import scopes_disabled
 from hosen.accounts.forms import NetworkInviteForm
 from hosen.accounts.invitations import send_invitation
 from hosen.accounts.models import Invitation, Role
+from hosen.field.queries import network_field_summary
 from hosen.workmodel import services
 from hosen.workmodel.forms import EmergencyForm
 from hosen.workmodel.models import Emergency, Phase, Round, Stage
@@ -23,7 +25,7 @@ from hosen.workmodel.progress import progress_for_rounds
 
 from .audit import recent_changes, tenant_models
 from .middleware import authority_view
-from .models import Authority
+from .models import Authority, Cluster
 
 
 def _overseen_authorities(user):
@@ -48,19 +50,26 @@ def network_dashboard(request):
     check-ins. A constant number of queries for any number of authorities.
     """
     authorities, is_network_admin = _overseen_authorities(request.user)
+    authorities_all = authorities
     cluster_id = request.GET.get("cluster", "")
     with scopes_disabled():
-        authorities = list(authorities.order_by("cluster__name", "name"))
-        clusters = sorted({a.cluster for a in authorities}, key=lambda c: c.name)
+        clusters = list(Cluster.objects.filter(pk__in=authorities.values("cluster")).order_by("name"))
         if cluster_id.isdigit():
-            authorities = [a for a in authorities if a.cluster_id == int(cluster_id)]
-        ids = [a.pk for a in authorities]
-        emergencies = {e.authority_id: e for e in Emergency.objects.filter(authority_id__in=ids)
-                       .exclude(phase=Phase.CLOSED)}
-        latest_rounds = {}
-        for r in Round.objects.filter(emergency__in=list(emergencies.values())).order_by("emergency_id", "number"):
-            latest_rounds[r.emergency_id] = r
+            authorities = authorities.filter(cluster_id=int(cluster_id))
+        # 50 authorities a page: the national list has hundreds, a phone shows a few at a time.
+        page = Paginator(authorities.order_by("cluster__name", "name"), 50).get_page(request.GET.get("page"))
+        authorities = list(page.object_list)
+        emergencies = {
+            e.authority_id: e
+            for e in Emergency.objects.filter(authority_id__in=[a.pk for a in authorities])
+            .exclude(phase=Phase.CLOSED)
+            .annotate(latest_round_id=Subquery(
+                Round.objects.filter(emergency=OuterRef("pk")).order_by("-number").values("pk")[:1]))
+        }
+        latest_rounds = {r.emergency_id: r for r in Round.objects.filter(
+            pk__in=[e.latest_round_id for e in emergencies.values() if e.latest_round_id])}
         progress = progress_for_rounds([r.pk for r in latest_rounds.values()])
+        field = network_field_summary(list(emergencies.values()))
     stages = list(Stage.objects.all())
     rows = []
     for authority in authorities:
@@ -68,12 +77,15 @@ def network_dashboard(request):
         current = latest_rounds.get(emergency.pk) if emergency else None
         stage_progress = progress.get(current.pk, {}) if current else {}
         rows.append({"authority": authority, "emergency": emergency, "round": current,
-                     "progress": [stage_progress.get(s.key) for s in stages]})
-    counts = {phase: sum(1 for r in rows if r["emergency"] and r["emergency"].phase == phase)
-              for phase, _label in Phase.choices}
+                     "progress": [stage_progress.get(s.key) for s in stages],
+                     "field": field.get(authority.pk)})
+    with scopes_disabled():
+        by_phase = dict(Emergency.objects.filter(authority__in=authorities_all).exclude(phase=Phase.CLOSED)
+                        .values_list("phase").annotate(n=Count("pk")))
+    counts = [(label, by_phase.get(phase, 0), phase) for phase, label in Phase.choices if phase != Phase.CLOSED]
     return render(request, "tenancy/network.html", {
         "rows": rows, "stages": stages, "clusters": clusters, "cluster_id": cluster_id,
-        "is_network_admin": is_network_admin, "counts": counts, "phases": Phase.choices,
+        "is_network_admin": is_network_admin, "counts": counts, "page": page,
     })
 
 

@@ -46,13 +46,18 @@ def provider_numbers() -> set[int]:
 
 
 def evidence_for(ctx: EvidenceContext, numbers) -> dict[int, Evidence]:
-    found = {}
+    """The evidence for each item that has some; a provider serving several items runs once."""
+    if ctx.emergency is None:
+        return {}
+    found, ran = {}, {}
     for number in numbers:
         provider = _providers.get(number)
-        if provider is not None and ctx.emergency is not None:
-            evidence = provider(ctx)
-            if evidence is not None:
-                found[number] = evidence
+        if provider is None:
+            continue
+        if provider not in ran:
+            ran[provider] = provider(ctx)
+        if ran[provider] is not None:
+            found[number] = ran[provider]
     return found
 
 

@@ -74,9 +74,11 @@ def close_emergency(emergency, lessons: str):
 
 def round_changes(this_round, previous_round):
     """Items whose status or note differ between two rounds: [(item_id, before, after)]."""
-    before = {a.item_id: a for a in previous_round.answers.all()} if previous_round else {}
+    before = (
+        {a.item_id: a for a in previous_round.answers.select_related("answered_by")} if previous_round else {}
+    )
     changes = []
-    for answer in this_round.answers.all():
+    for answer in this_round.answers.select_related("answered_by"):
         old = before.get(answer.item_id)
         if old is None or old.status != answer.status or old.note != answer.note:
             changes.append((answer.item_id, old, answer))

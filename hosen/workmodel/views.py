@@ -13,11 +13,12 @@ from django_scopes import scope
 
 from hosen.tenancy.middleware import authority_view
 
-from . import services, wheel
+from . import registers, services, wheel
 from .evidence import EvidenceContext, evidence_for
 from .forms import AnswerForm, CheckInForm, CloseEmergencyForm, EmergencyForm, PhaseForm, RoundForm
 from .models import (
     Answer,
+    AnswerStatus,
     CheckIn,
     ChecklistItem,
     Component,
@@ -121,22 +122,28 @@ def emergency_close(request, pk):
 
 
 def _checklist_rows(request, emergency, current, items):
-    """Each item with its answer in the current round and the registers' evidence for it."""
+    """Each item with its answer in the current round and the registers' evidence for it.
+
+    The answer form is written out in `_item.html` rather than rendered through Django's widgets:
+    a checklist page shows forty of them, and widget rendering was most of the page's time."""
     answers = {}
     if current is not None:
         answers = {a.item_id: a for a in Answer.objects.filter(round=current).select_related("answered_by")}
     evidence = evidence_for(EvidenceContext(request.authority, emergency, current), [i.number for i in items])
     can_answer = current is not None and request.access.can("change")
-    return [
-        {
+    rows = []
+    for item in items:
+        answer = answers.get(item.pk)
+        rows.append({
             "item": item,
-            "answer": answers.get(item.pk),
+            "answer": answer,
             "evidence": evidence.get(item.number),
-            "form": AnswerForm(instance=answers.get(item.pk), prefix=f"i{item.number}")
-            if can_answer and not item.is_private else None,
-        }
-        for item in items
-    ]
+            "can_answer": can_answer and not item.is_private,
+            "status_value": answer.status if answer else "",
+            "note_value": answer.note if answer else "",
+            "errors": {},
+        })
+    return rows
 
 
 @authority_view(read="view")
@@ -155,6 +162,8 @@ def stage_detail(request, key):
         "progress": progress,
         "rows": _checklist_rows(request, emergency, current, items),
         "stages": Stage.objects.all(),
+        "registers": registers.for_stage(stage.key, request.authority, request.access),
+        "statuses": AnswerStatus.choices,
     }
     if stage.key == "1":
         context["leadership_levels"] = LeadershipLevel.objects.all()
@@ -174,7 +183,7 @@ def checklist(request):
         for stage in Stage.objects.all()
     ]
     return render(request, "workmodel/checklist.html", {
-        "emergency": emergency, "round": current, "stages": stages,
+        "emergency": emergency, "round": current, "stages": stages, "statuses": AnswerStatus.choices,
     })
 
 
@@ -208,8 +217,11 @@ def answer_item(request, number):
             return redirect(back)
     row = _checklist_rows(request, emergency, current, [item])[0]
     if request.method == "POST" and not saved:
-        row["form"] = form  # show the errors next to what was typed
-    context = {"row": row, "round": current, "saved": saved, "open": request.method == "POST" and not saved}
+        # Show the errors next to what was typed; nothing was saved.
+        row.update(status_value=form.data.get(f"{form.prefix}-status", ""),
+                   note_value=form.data.get(f"{form.prefix}-note", ""), errors=form.errors)
+    context = {"row": row, "round": current, "saved": saved, "open": request.method == "POST" and not saved,
+               "statuses": AnswerStatus.choices}
     status = 422 if request.method == "POST" and not form.is_valid() else 200
     return render(request, "workmodel/_item.html", context, status=status)
 
@@ -242,7 +254,7 @@ def round_detail(request, number):
     emergency, _current = _situation(request)
     if emergency is None:
         raise Http404("No open emergency")
-    this_round = get_object_or_404(emergency.rounds.all(), number=number)
+    this_round = get_object_or_404(emergency.rounds.select_related("started_by"), number=number)
     previous = emergency.rounds.filter(number__lt=number).order_by("-number").first()
     items = {i.pk: i for i in ChecklistItem.objects.all()}
     changes = [

@@ -51,3 +51,24 @@ def test_a_coordinator_sees_only_her_cluster(cast, client_for):
     assert [row["authority"].slug for row in rows] == ["alpha"]
     assert client_for(cast.coordinator).get("/a/beta/").status_code == 404
     assert client_for(cast.coordinator).get("/a/alpha/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_network_sees_open_urgent_needs_and_stale_sites(cast, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hosen.field.models import Need, Site, SiteStatus
+
+    with scopes_disabled():
+        sites = [Site.objects.create(authority=cast.authority, name=f"בית ספר {n}", kind="school") for n in range(3)]
+        SiteStatus.objects.create(authority=cast.authority, emergency=cast.emergency, site=sites[0], status="open")
+        SiteStatus.objects.create(authority=cast.authority, emergency=cast.emergency, site=sites[1], status="open",
+                                  reported_at=timezone.now() - timedelta(hours=49))
+        for urgency, status in [(4, "open"), (3, "open"), (2, "open"), (4, "met"), (4, "in_progress")]:
+            Need.objects.create(authority=cast.authority, emergency=cast.emergency, audience="students",
+                                category="equipment", description="מחשבים", urgency=urgency, status=status)
+    rows = {r["authority"].slug: r for r in client_for(cast.network_admin).get("/network/").context["rows"]}
+    assert rows["alpha"]["field"] == {"sites": 3, "stale": 2, "urgent": 2}
+    assert rows["beta"]["field"] == {"sites": 0, "stale": 0, "urgent": 0}
