@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from hosen.accounts import urls as accounts_urls
@@ -9,6 +10,11 @@ from hosen.tenancy import urls as tenancy_urls
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("hosen/icon.svg"))
 
 
 # Every authority page sits under /a/<slug>/; AuthorityMiddleware resolves the slug.
@@ -29,4 +35,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (error pages, downloads).
+    path("favicon.ico", favicon, name="favicon"),
 ]

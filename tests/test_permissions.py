@@ -50,6 +50,7 @@ OTHER_PAGES = {
     "accounts:accept": {"*": 404},  # an unknown token
     "set_language": {"*": 405},  # POST only
     "healthz": {"*": 200},
+    "favicon": {"*": 301},
 }
 
 # Sign-in pages from django-allauth: public, they show no authority's data.

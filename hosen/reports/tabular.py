@@ -75,11 +75,11 @@ def to_xlsx(rows: Iterable, columns: list[Column], sheet_title: str = "Hosen", r
     sheet.append([str(c.label) for c in columns])
     if any(c.hxl for c in columns):
         sheet.append([c.hxl for c in columns])
-    for obj in rows:
-        values = [_plain(c.get(obj)) for c in columns]
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
+    for row_number, obj in enumerate(rows, start=sheet.max_row + 1):
+        for column_number, column in enumerate(columns, start=1):
+            value = _plain(column.get(obj))
+            cell = sheet.cell(row=row_number, column=column_number, value=value)
+            if isinstance(value, str):
                 cell.data_type = TYPE_STRING  # never a formula, whatever the text starts with
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter

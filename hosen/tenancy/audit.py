@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
+from django.db.models import CharField, Value
 
 from .models import TenantModel
 
@@ -40,21 +41,33 @@ def _tracked_fields(model):
 
 
 def recent_changes(authority, limit=50, model_label=None, before=None) -> list[Change]:
-    """The newest changes first; two queries per tenant model, whatever the size of the history."""
-    changes: list[Change] = []
-    for model in tenant_models():
-        if model_label and model._meta.label_lower != model_label:
-            continue
-        historical = model.history.model
-        rows = historical.objects.filter(authority_id=authority.pk).select_related("history_user")
+    """The newest changes first. One UNION query over every history table finds the page; then two
+    queries for each kind of record that is on it (the rows and the versions before them)."""
+    models = {m._meta.label_lower: m for m in tenant_models()
+              if not model_label or m._meta.label_lower == model_label}
+    if not models:
+        return []
+    parts = []
+    for label, model in models.items():
+        rows = model.history.model.objects.filter(authority_id=authority.pk)
         if before:
             rows = rows.filter(history_date__lt=before)
-        rows = list(rows.order_by("-history_date", "-history_id")[:limit])
-        if not rows:
-            continue
-        # The version before each row, fetched together in one query.
+        parts.append(rows.order_by().annotate(hosen_record_kind=Value(label, output_field=CharField()))
+                     .values_list("history_id", "history_date", "hosen_record_kind"))
+    page = list(parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")[:limit]
+                if len(parts) > 1 else parts[0].order_by("-history_date", "-history_id")[:limit])
+    ids_by_label: dict[str, list[int]] = {}
+    for history_id, _when, label in page:
+        ids_by_label.setdefault(label, []).append(history_id)
+
+    changes: list[Change] = []
+    for label, history_ids in ids_by_label.items():
+        model = models[label]
+        historical = model.history.model
+        rows = list(historical.objects.filter(history_id__in=history_ids).select_related("history_user"))
+        # The versions before each row, fetched together in one query.
         earlier = historical.objects.filter(
-            id__in={r.id for r in rows}, history_date__lte=rows[0].history_date
+            id__in={r.id for r in rows}, history_date__lte=max(r.history_date for r in rows)
         ).order_by("id", "history_date", "history_id")
         by_object: dict[int, list] = {}
         for version in earlier:
@@ -64,16 +77,19 @@ def recent_changes(authority, limit=50, model_label=None, before=None) -> list[C
             versions = by_object.get(row.id, [])
             index = next((i for i, v in enumerate(versions) if v.history_id == row.history_id), None)
             prev = versions[index - 1] if index else None
-            diffs = []
-            for field in fields:
-                after = getattr(row, field.attname)
-                before_value = getattr(prev, field.attname) if prev is not None else None
-                if prev is None and row.history_type == "+" and after in (None, ""):
-                    continue
-                if prev is None or before_value != after:
-                    diffs.append((field.verbose_name, _display(field, before_value) if prev else "—",
-                                  _display(field, after)))
             changes.append(Change(row.history_date, row.history_user, row.history_type,
-                                  model._meta.verbose_name, row.id, diffs))
+                                  model._meta.verbose_name, row.id, _diff(fields, row, prev)))
     changes.sort(key=lambda c: c.when, reverse=True)
-    return changes[:limit]
+    return changes
+
+
+def _diff(fields, row, prev):
+    diffs = []
+    for field in fields:
+        after = getattr(row, field.attname)
+        before_value = getattr(prev, field.attname) if prev is not None else None
+        if prev is None and row.history_type == "+" and after in (None, ""):
+            continue
+        if prev is None or before_value != after:
+            diffs.append((field.verbose_name, _display(field, before_value) if prev else "—", _display(field, after)))
+    return diffs

@@ -114,6 +114,9 @@ class Generation:
     admin: User | None = None
     open_emergencies: list[Emergency] = field(default_factory=list)
     closed_emergencies: list[Emergency] = field(default_factory=list)
+    # Filled by the register apps' steps for the steps after them (e.g. sites, people).
+    sites_by_authority: dict = field(default_factory=dict)
+    people_by_authority: dict = field(default_factory=dict)
 
     def when(self, day: date, hour: int = 8) -> datetime:
         """An aware moment on a local date."""
@@ -286,8 +289,27 @@ def checkins(gen: Generation):
     CheckIn.objects.bulk_create(entries, batch_size=BATCH)
 
 
-# Later registers (sites, needs, people, ...) add their step here, after the rows they hang on.
 STEPS = [network_and_clusters, authorities, sign_ins, emergencies, rounds_and_answers, checkins]
+
+
+def all_steps():
+    """The foundation's steps, then each register app's own `national.STEPS`, in dependency order."""
+    import importlib
+
+    steps = list(STEPS)
+    for app in REGISTER_APPS:
+        try:
+            module = importlib.import_module(f"hosen.{app}.national")
+        except ModuleNotFoundError as missing:
+            if missing.name not in (f"hosen.{app}", f"hosen.{app}.national"):
+                raise
+            continue
+        steps += module.STEPS
+    return steps
+
+
+# Apps whose registers the generator fills, in the order their rows depend on each other.
+REGISTER_APPS = ["field", "resources", "plan", "situation", "partners", "initiatives"]
 
 
 # ---- running, counting, removing ----------------------------------------------------------------
@@ -308,7 +330,7 @@ def generate(size: int = 260, seed: int = 1, password: str = DEFAULT_PASSWORD) -
     gen = Generation(size=size, rng=random.Random(seed), password_hash=make_password(password),
                      now=now, today=timezone.localdate(now))
     with scopes_disabled():
-        for step in STEPS:
+        for step in all_steps():
             step(gen)
     return counts()
 

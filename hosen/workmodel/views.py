@@ -51,13 +51,15 @@ def authority_home(request):
         lambda stage: _url(request, "workmodel:stage", key=stage.key),
     )
     axis = next((s for s in stages if s.is_axis), None)
+    principles = list(Principle.objects.all())
     return render(request, "workmodel/home.html", {
         "emergency": emergency,
         "round": current,
         "slices": slices,
         "axis": axis,
         "axis_progress": progress.get(Stage.AXIS),
-        "principles": wheel.principle_labels(list(Principle.objects.all())),
+        "principles": wheel.principle_labels(principles),
+        "principle_list": principles,
         "ring_path": wheel.ring_path(),
         "lessons": [] if emergency else services.previous_lessons(request.authority),
     })

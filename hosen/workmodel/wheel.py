@@ -11,7 +11,7 @@ CENTER = 200.0
 AXIS_R = 58.0
 STAGE_INNER_R, STAGE_OUTER_R = 64.0, 156.0
 PROGRESS_R = 161.0
-RING_INNER_R, RING_OUTER_R = 168.0, 199.0
+RING_INNER_R, RING_OUTER_R = 167.0, 199.5
 GAP_DEG = 2.0
 LINE_HEIGHT = 12.5
 
@@ -76,10 +76,15 @@ class StageSlice:
 
 
 @dataclass
-class PrincipleLabel:
+class RingLine:
     id: str
     path: str
-    title: str
+    text: str
+
+
+@dataclass
+class PrincipleLabel:
+    lines: list[RingLine]
     font_size: float
 
 
@@ -91,7 +96,7 @@ def stage_slices(stages, progress_by_key, url_for) -> list[StageSlice]:
         share = progress.share if progress else 0
         progress_path = arc(PROGRESS_R, start, start + (end - start) * share) if share > 0 else ""
         x, y = _point((STAGE_INNER_R + STAGE_OUTER_R) / 2 + 6, (start + end) / 2)
-        words = wrap(stage.tr("wheel_label"), 14)
+        words = wrap(stage.tr("wheel_label"), 13)
         # Number, label lines and percentage stacked and centred on the sector's middle.
         top = y - (LINE_HEIGHT * (len(words) + 2)) / 2 + LINE_HEIGHT
         lines = [(text, round(top + LINE_HEIGHT * (i + 1), 1)) for i, text in enumerate(words)]
@@ -103,21 +108,43 @@ def stage_slices(stages, progress_by_key, url_for) -> list[StageSlice]:
     return slices
 
 
+CHAR_EM = 0.52  # average advance of a character, in em, for Hebrew, Arabic and Latin alike
+RING_FONT_MAX, RING_FONT_MIN = 10.5, 8.5
+
+
+def split_in_two(text: str) -> list[str]:
+    """Two lines of about equal length, broken between words."""
+    words = text.split()
+    if len(words) < 2:
+        return [text]
+    best = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    return [" ".join(words[:best]), " ".join(words[best:])]
+
+
 def principle_labels(principles) -> list[PrincipleLabel]:
+    """Each principle on its stretch of the ring; a label too long for one line takes two concentric
+    lines, so that nothing is cut or shrunk below legibility on a phone."""
     labels = []
     count = len(principles) or 1
     span = 360 / count
+    middle_r = (RING_INNER_R + RING_OUTER_R) / 2
     for index, principle in enumerate(principles):
         start, end = index * span + 1, (index + 1) * span - 1
-        middle = (start + end) / 2
-        lower_half = 90 < middle < 270
-        radius = (RING_INNER_R + RING_OUTER_R) / 2 + (3 if lower_half else -3)
+        lower_half = 90 < (start + end) / 2 < 270
         title = principle.tr("title")
-        # Shrink a long label until it fits its arc (about 0.52 em a character), never below legibility.
-        arc_length = math.radians(end - start) * radius * 0.94
-        font_size = max(6.5, min(10.5, arc_length / (0.52 * max(len(title), 1))))
-        labels.append(PrincipleLabel(f"ring-{principle.key}", arc(radius, start, end, reverse=lower_half), title,
-                                     round(font_size, 1)))
+        arc_length = math.radians(end - start) * middle_r * 0.94
+        if arc_length / (CHAR_EM * len(title)) >= RING_FONT_MAX + 1:
+            texts, radii = [title], [middle_r + (3 if lower_half else -3)]
+        else:
+            texts = split_in_two(title)
+            # Upright text: on the upper half the first line is the outer one, on the lower half the inner.
+            radii = [middle_r + 4.5, middle_r - 7.5] if not lower_half else [middle_r - 2, middle_r + 10]
+        longest = max(len(t) for t in texts)
+        largest = RING_FONT_MAX if len(texts) == 1 else RING_FONT_MAX - 1  # two lines need air between them
+        font_size = max(RING_FONT_MIN, min(largest, arc_length / (CHAR_EM * longest)))
+        lines = [RingLine(f"ring-{principle.key}-{n}", arc(radius, start, end, reverse=lower_half), text)
+                 for n, (text, radius) in enumerate(zip(texts, radii, strict=True))]
+        labels.append(PrincipleLabel(lines, round(font_size, 1)))
     return labels
 
 

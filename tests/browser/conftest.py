@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import PASSWORD
 
@@ -70,11 +71,19 @@ document.addEventListener('securitypolicyviolation', (e) => {
 """
 
 
+# App bugs reported and not fixed yet: each is tolerated by the journeys, so that they keep guarding
+# everything else, and demanded by a strict-xfail test that starts to XPASS, and so fails, the day the
+# app is fixed: then delete the entry here and that test's xfail mark.
+# Console messages of known, reported app bugs that a test run tolerates: {name: matcher(text, source)}.
+KNOWN_APP_BUGS: dict = {}
+
+
 class Watch:
     """Console errors, uncaught exceptions, CSP violations and 5xx answers of every page it watches."""
 
     def __init__(self):
         self.problems: list[str] = []
+        self.known: list[str] = []
         self.expected_status: dict[str, set[int]] = {}
 
     def expect_status(self, url: str, *statuses: int):
@@ -89,7 +98,7 @@ class Watch:
     def _watch(self, page):
         page.on("console", lambda message: self._console(page, message))
         page.on("pageerror", lambda error: self.problems.append(f"{page.url}: uncaught {error}"))
-        page.on("response", lambda response: self._response(response))
+        page.on("response", self._response)
 
     def _console(self, page, message):
         if message.type != "error":
@@ -98,11 +107,17 @@ class Watch:
         status = re.search(r"status of (\d{3})", message.text)
         if status and int(status.group(1)) in self.expected_status.get(source, ()):
             return
-        self.problems.append(f"{page.url}: console error: {message.text} ({source})")
+        report = f"{page.url}: console error: {message.text} ({source})"
+        known = [name for name, matches in KNOWN_APP_BUGS.items() if matches(message.text, source)]
+        (self.known if known else self.problems).append(f"[known: {known[0]}] {report}" if known else report)
 
     def _response(self, response):
         if response.status >= 500:
             self.problems.append(f"{response.url}: HTTP {response.status}")
+
+    def assert_clean(self):
+        found, self.problems = self.problems, []
+        assert not found, "Problems in the browser:\n" + "\n".join(found)
 
 
 class Site:
@@ -120,6 +135,7 @@ class Site:
     def context(self, language: str | None = None):
         """A fresh browser context (no cookies); with `language`, its language cookie is set."""
         context = self.watch.attach(self._new_context())
+        context.set_default_timeout(10_000)  # a local server: anything slower is a failure, fail it soon
         if language:
             context.add_cookies([{"name": "django_language", "value": language, "url": self.base_url}])
         return context
@@ -132,7 +148,11 @@ class Site:
         form.locator("input[name=login]").fill(user.email)
         form.locator("input[name=password]").fill(PASSWORD)
         form.locator("button[type=submit]").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        try:
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        except PlaywrightTimeoutError:
+            errors = page.locator("main .errorlist, main [role=alert]").all_inner_texts()
+            raise AssertionError(f"{user.email} could not sign in: {errors or page.url}") from None
         if expect_path:
             assert page.url == self.url(expect_path), f"{user.email} signed in and landed on {page.url}"
         return page
@@ -140,6 +160,10 @@ class Site:
     def sign_out(self, page):
         page.locator("form.signout button[type=submit]").click()
         page.wait_for_url(lambda url: "/accounts/login/" in url)
+
+    def assert_clean(self):
+        """No console error, uncaught exception, CSP violation or 5xx so far (known app bugs aside)."""
+        self.watch.assert_clean()
 
     def html_lang_dir(self, page):
         html = page.locator("html")
@@ -150,8 +174,7 @@ class Site:
 def site(live_server, cast, new_context):
     """The app on a live server with the standing cast, and a way to open watched browser contexts.
 
-    After the test, every console error, uncaught exception, CSP violation or 5xx any watched page
-    met fails it."""
+    Tests call `site.assert_clean()` at their end; whatever is left is checked again at teardown."""
     watch = Watch()
     yield Site(live_server.url, new_context, watch, cast)
-    assert not watch.problems, "Problems in the browser:\n" + "\n".join(watch.problems)
+    watch.assert_clean()

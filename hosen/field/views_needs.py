@@ -1,0 +1,302 @@
+"""The needs register of the current emergency: list with filters and counts, quick status changes in
+place, a need's page with its history, the new and edit forms, and the export."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
+from django.utils.translation import get_language_bidi, gettext_lazy
+from django.utils.translation import gettext as _
+
+from hosen.reports import tabular
+from hosen.tenancy.middleware import authority_view
+from hosen.workmodel.services import current_emergency
+
+from . import services
+from .forms_needs import NeedEditForm, NeedFilterForm, NeedForm, NeedStatusForm
+from .models import UNMET, Need, NeedCategory, NeedStatus, Site, Urgency
+from .queries import need_counts
+
+PAGE_SIZE = 50
+FORMATS = {"xlsx", "csv"}
+# Urgency first, then the need that has waited longest; the pk keeps pages stable.
+LIST_ORDER = ("-urgency", "created_at", "pk")
+# What a need's history shows as changed; bookkeeping fields (dates, submission, links) stay out.
+HISTORY_FIELDS = ("status", "urgency", "category", "audience", "description", "quantity", "is_emerging", "source",
+                  "site")
+
+
+def _url(request, name, **kwargs):
+    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
+
+
+def _needs(request):
+    return Need.objects.filter(authority=request.authority)
+
+
+def _safe_next(request, default):
+    """The page to return to after a plain POST: only a path on this site, never elsewhere."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return back
+    return default
+
+
+def _arrow():
+    """The arrow of "before → after": the browser does not mirror it in right-to-left text."""
+    return "←" if get_language_bidi() else "→"
+
+
+def _aged(need):
+    need.age = timesince(need.created_at, depth=1)
+    return need
+
+
+def _card(need, next_url, **extra):
+    return {"need": _aged(need), "next": next_url, "statuses": NeedStatus.choices, "arrow": _arrow(), **extra}
+
+
+# ---- the list --------------------------------------------------------------------------------
+
+
+def _toggle_href(request, key, value, chosen):
+    """The list's query string with one filter set to this value, or removed when it is already chosen."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    if chosen:
+        params.pop(key, None)
+    else:
+        params[key] = value
+    return "?" + params.urlencode()
+
+
+def _breakdown(request, key, choices, counts, chosen):
+    rows = []
+    for value, label in choices:
+        is_chosen = str(value) == str(chosen)
+        rows.append({"value": str(value), "label": label, "n": counts.get(value, 0), "chosen": is_chosen,
+                     "href": _toggle_href(request, key, str(value), is_chosen)})
+    return rows
+
+
+@authority_view(read="view")
+def need_list(request):
+    emergency = current_emergency(request.authority)
+    filters = NeedFilterForm(request.GET, authority=request.authority)
+    context = {"emergency": emergency, "filters": filters, "filtered": filters.active}
+    context["filter_summary"] = filters.summary()
+    if emergency is None:
+        return render(request, "field/need_list.html", context)
+
+    needs = filters.apply(_needs(request).filter(emergency=emergency))
+    counts = need_counts(needs)
+    by_category, by_urgency = {}, {}
+    # One grouped query gives both breakdowns.
+    for row in needs.order_by().values("category", "urgency").annotate(n=Count("pk")):
+        by_category[row["category"]] = by_category.get(row["category"], 0) + row["n"]
+        by_urgency[row["urgency"]] = by_urgency.get(row["urgency"], 0) + row["n"]
+    chosen = filters.values()
+
+    paginator = Paginator(needs.select_related("site").order_by(*LIST_ORDER), PAGE_SIZE)
+    paginator.count = counts["total"]  # already counted: no second COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    for need in page.object_list:
+        _aged(need)
+    context.update({
+        "counts": counts,
+        "by_status": _breakdown(request, "status", NeedStatus.choices, counts, chosen.get("status", "")),
+        "by_urgency": _breakdown(request, "urgency", reversed(Urgency.choices), by_urgency, chosen.get("urgency", "")),
+        "by_category": [row for row in _breakdown(request, "category", NeedCategory.choices, by_category,
+                                                  chosen.get("category", "")) if row["n"] or row["chosen"]],
+        "page": page,
+        "next": request.get_full_path(),
+        "statuses": NeedStatus.choices,
+        "can_change": request.access.can("change"),
+    })
+    return render(request, "field/need_list.html", context)
+
+
+@authority_view(read="view", write="change")
+def need_status(request, need_pk):
+    """A quick status change from a card. htmx gets the card back; a plain form goes back to the list."""
+    need = get_object_or_404(_needs(request).select_related("site", "emergency"), pk=need_pk)
+    back = _safe_next(request, _url(request, "field:needs"))
+    can_change = request.access.can("change") and need.emergency.is_open
+    if request.method != "POST":
+        return render(request, "field/_need_card.html", {**_card(need, back), "can_change": can_change})
+
+    form = NeedStatusForm(request.POST)
+    error, did_change = None, False
+    before = need.get_status_display()
+    if not need.emergency.is_open:
+        error = _("This need belongs to a closed emergency and can no longer change.")
+    elif not form.is_valid():
+        error = _("Choose one of the statuses offered.")
+    else:
+        did_change = services.change_need_status(need, form.cleaned_data["status"], request.user)
+    changed = (before, need.get_status_display()) if did_change else None
+
+    if request.htmx:
+        return render(request, "field/_need_card.html",
+                      {**_card(need, back, changed=changed, error=error), "can_change": can_change},
+                      status=422 if error else 200)
+    if error:
+        messages.error(request, error)
+    elif changed:
+        messages.success(request, _("Status changed: %(before)s %(arrow)s %(after)s") % {
+            "before": before, "arrow": _arrow(), "after": need.get_status_display()})
+    if "#" not in back:
+        back += f"#need-{need.pk}"
+    return redirect(back)
+
+
+# ---- new and edit ----------------------------------------------------------------------------
+
+
+@authority_view(read="change", write="change")
+def need_new(request):
+    emergency = current_emergency(request.authority)
+    if emergency is None:
+        return render(request, "field/need_form.html", {"emergency": None, "form": None})
+    form = NeedForm(request.POST or None, authority=request.authority)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in NeedForm.Meta.fields}
+        need = services.add_need(request.authority, emergency, user=request.user, **fields)
+        messages.success(request, _("The need is on the register."))
+        return redirect(_url(request, "field:needs") + f"#need-{need.pk}")
+    return render(request, "field/need_form.html", {"emergency": emergency, "form": form})
+
+
+@authority_view(read="change", write="change")
+def need_edit(request, need_pk):
+    need = get_object_or_404(_needs(request).select_related("emergency"), pk=need_pk)
+    if not need.emergency.is_open:
+        messages.error(request, _("This need belongs to a closed emergency and can no longer change."))
+        return redirect(_url(request, "field:need", need_pk=need.pk))
+    old_status = need.status
+    form = NeedEditForm(request.POST or None, instance=need, authority=request.authority)
+    if request.method == "POST" and form.is_valid():
+        need = form.save(commit=False)
+        if need.status != old_status:
+            need.resolved_at = None if need.status in UNMET else timezone.now()
+        need._history_user = request.user
+        need.save()
+        messages.success(request, _("The need is updated."))
+        return redirect(_url(request, "field:need", need_pk=need.pk))
+    return render(request, "field/need_form.html", {"emergency": need.emergency, "form": form, "need": need})
+
+
+# ---- one need and its history ----------------------------------------------------------------
+
+
+def _shown(field, value, site_names):
+    if value is None or value == "":
+        return "—"
+    if field.name == "site":
+        return site_names.get(value, "—")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def need_history(need, authority):
+    """Every version of the need, newest first: who, when, the status move and the other fields changed.
+    Three queries however long the history."""
+    versions = list(need.history.select_related("history_user", "created_by").order_by("history_date", "history_id"))
+    site_ids = {v.site_id for v in versions if v.site_id}
+    site_names = dict(Site.objects.filter(authority=authority, pk__in=site_ids).values_list("pk", "name"))
+    fields = [Need._meta.get_field(name) for name in HISTORY_FIELDS]
+    entries, previous = [], None
+    for version in versions:
+        changes, status_change = [], None
+        for field in fields:
+            after = getattr(version, field.attname)
+            before = getattr(previous, field.attname) if previous is not None else None
+            if previous is not None and before == after:
+                continue
+            if previous is None and field.name != "status":
+                continue  # the creation shows its status; the facts above show the rest
+            if field.name == "status":
+                status_change = (_shown(field, before, site_names) if previous else None,
+                                 _shown(field, after, site_names))
+            else:
+                changes.append((field.verbose_name, _shown(field, before, site_names),
+                                _shown(field, after, site_names)))
+        if previous is None or status_change or changes:
+            who = version.history_user
+            if who is None and previous is None:
+                who = version.created_by  # added outside a request (an import, the demo) on someone's behalf
+            entries.append({
+                "when": version.history_date, "who": who,
+                "quick_report": version.history_user is None and bool(version.via_link_id),
+                "kind": version.history_type, "status_change": status_change, "changes": changes,
+            })
+        previous = version
+    entries.reverse()
+    return entries
+
+
+@authority_view(read="view")
+def need_detail(request, need_pk):
+    need = get_object_or_404(_needs(request).select_related("site", "emergency", "created_by"), pk=need_pk)
+    return render(request, "field/need_detail.html", {
+        "need": need,
+        "history": need_history(need, request.authority),
+        "can_change": request.access.can("change") and need.emergency.is_open,
+        "statuses": NeedStatus.choices,
+        "next": request.get_full_path(),
+        "arrow": _arrow(),
+    })
+
+
+# ---- export ----------------------------------------------------------------------------------
+
+
+def _display(model_field):
+    """A column value through the field's choices, translated once per export rather than once per cell
+    (Django's get_FOO_display translates every choice label on every call)."""
+    labels = {value: str(label) for value, label in model_field.flatchoices}
+    return lambda need: labels.get(getattr(need, model_field.attname), getattr(need, model_field.attname))
+
+
+def export_columns():
+    field = Need._meta.get_field
+    yes, no = _("yes"), _("no")
+    return [
+        tabular.Column("pk", gettext_lazy("number"), "#meta+id"),
+        tabular.Column("created_at", field("created_at").verbose_name, "#date+reported"),
+        tabular.Column("category", field("category").verbose_name, "#sector", _display(field("category"))),
+        tabular.Column("audience", field("audience").verbose_name, "#affected", _display(field("audience"))),
+        tabular.Column("description", field("description").verbose_name, "#description"),
+        tabular.Column("quantity", field("quantity").verbose_name, "#value"),
+        tabular.Column("urgency", field("urgency").verbose_name, "#severity", _display(field("urgency"))),
+        tabular.Column("status", field("status").verbose_name, "#status", _display(field("status"))),
+        tabular.Column("is_emerging", field("is_emerging").verbose_name, "#indicator+emerging",
+                       lambda need: yes if need.is_emerging else no),
+        tabular.Column("site__name", field("site").verbose_name, "#loc+name"),
+        tabular.Column("source", field("source").verbose_name, "#meta+source"),
+        tabular.Column("updated_at", field("updated_at").verbose_name, "#date+updated"),
+        tabular.Column("resolved_at", gettext_lazy("resolved"), "#date+resolved"),
+    ]
+
+
+@authority_view(read="view")
+def need_export(request, fmt):
+    if fmt not in FORMATS:
+        raise Http404("Unknown format")
+    emergency = current_emergency(request.authority)
+    if emergency is None:
+        needs = Need.objects.none()
+    else:
+        filters = NeedFilterForm(request.GET, authority=request.authority)
+        needs = filters.apply(_needs(request).filter(emergency=emergency)).select_related("site").order_by(*LIST_ORDER)
+    return tabular.download(needs.iterator(chunk_size=2000), export_columns(), "needs", fmt, rtl=get_language_bidi())
+

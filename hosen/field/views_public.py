@@ -1,0 +1,201 @@
+"""The token forms for people without an account: a quick report on a site, and an answer to a team pulse.
+
+The token is looked up once with scopes disabled (it carries no authority in the URL); everything after
+runs inside the token's authority scope. A bad token gets a calm page that tells nothing: 404 for a token
+that does not exist, 410 for a link that was revoked, expired, or whose emergency or pulse is closed.
+"""
+
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+from django_scopes import scope, scopes_disabled
+
+from . import services
+from .forms_links import PulseAnswerForm, QuickReportForm
+from .models import Audience, PulseRecipient, ReportLink, SiteStatus
+
+
+def rate_limited(request, exception=None):
+    """Too many requests from one place or through one link (settings.RATELIMIT_VIEW)."""
+    return render(request, "field/public_rate_limited.html", status=429)
+
+
+def _rate(setting):
+    return lambda group, request: getattr(settings, setting)
+
+
+def _token(group, request):
+    kwargs = request.resolver_match.kwargs
+    return kwargs.get("link_token") or kwargs.get("pulse_token") or ""
+
+
+def public_token_view(view):
+    """Rate limits for a token form — by IP for reading, by IP and by token for sending — answering 429 with
+    a friendly page. django-ratelimit's RATELIMIT_VIEW is only used by its middleware, which Hosen does not
+    run, so the `Ratelimited` exception is caught here. Never cached: each form carries its own key."""
+    limited = ratelimit(group="field_public.read", key="ip", rate=_rate("RATELIMIT_PUBLIC_GET"),
+                        method=["GET", "HEAD"])(view)
+    limited = ratelimit(group="field_public.send.ip", key="ip", rate=_rate("RATELIMIT_PUBLIC_POST_IP"),
+                        method="POST")(limited)
+    limited = ratelimit(group="field_public.send.token", key=_token, rate=_rate("RATELIMIT_PUBLIC_POST_TOKEN"),
+                        method="POST")(limited)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return limited(request, *args, **kwargs)
+        except Ratelimited as exception:
+            return rate_limited(request, exception)
+
+    return never_cache(wrapped)
+
+
+def _no_longer_valid(request, status):
+    return render(request, "field/public_invalid.html", {"gone": status == 410}, status=status)
+
+
+def _sent_key(request):
+    try:
+        return uuid.UUID(request.GET.get("sent", ""))
+    except ValueError:
+        return None
+
+
+def _fresh_submission(form):
+    """A form whose key was lost or mangled gets a new one, so that sending it again can succeed."""
+    if "submission" in form.errors:
+        form.data = form.data.copy()
+        form.data["submission"] = str(uuid.uuid4())
+
+
+# ---- the quick report ----------------------------------------------------------------------------
+
+
+@public_token_view
+def report(request, link_token):
+    with scopes_disabled():
+        link = ReportLink.objects.select_related("authority", "emergency", "site").filter(token=link_token).first()
+    if link is None:
+        return _no_longer_valid(request, 404)
+    with scope(authority=link.authority):
+        if not link.is_usable() or (link.site_id and not link.site.is_active):
+            return _no_longer_valid(request, 410)
+        if request.method == "GET" and "sent" in request.GET:
+            return _report_thanks(request, link)
+        return _report_form(request, link)
+
+
+def _report_form(request, link):
+    form = QuickReportForm(request.POST or None, link=link, initial={"submission": uuid.uuid4()})
+    if not link.site_id and not form.fields["site"].queryset.exists():
+        return _no_longer_valid(request, 410)  # a group that has no active site left
+    if request.method == "POST":
+        if form.is_valid():
+            save_quick_report(link, form.cleaned_data)
+            return redirect(f"{request.path}?sent={form.cleaned_data['submission']}")
+        _fresh_submission(form)
+    return render(request, "field/public_report.html", {
+        "form": form, "link": link, "authority": link.authority, "keep": f"report-{link.token}",
+    })
+
+
+def save_quick_report(link, data):
+    """The status report and one need per ticked category, all or nothing. A second sending of the same
+    form (same `submission`) finds the first report and adds nothing."""
+    site = data.get("site") or link.site
+    site.authority = link.authority  # the same authority, already loaded: spares record_status a query
+    submission = data["submission"]
+    with transaction.atomic():
+        report, created = services.record_status(
+            site, link.emergency, status=data["status"], present=data["present"], evacuated=data["evacuated"],
+            hosted=data["hosted"], protected_space_available=data["protected_space"], note=data["note"].strip(),
+            reporter_name=data["reporter_name"].strip(), link=link, submission=submission,
+        )
+        if not created:
+            return report, False
+        # The register is read by the authority's staff: its source reads in the authority's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            source = _("quick report: %(who)s") % {"who": data["reporter_name"].strip() or site.name}
+        for category in data["need_categories"]:
+            try:
+                with transaction.atomic():
+                    services.add_need(
+                        link.authority, link.emergency, audience=Audience.SITE, category=category,
+                        description=data["need_description"], urgency=data["urgency"],
+                        is_emerging=data["is_emerging"], source=source[:200], site=site, via_link=link,
+                        submission=submission,
+                    )
+            except IntegrityError:
+                pass  # this form's need in this category is already stored
+    return report, True
+
+
+def _report_thanks(request, link):
+    key = _sent_key(request)
+    report = key and SiteStatus.objects.filter(via_link=link, submission=key).select_related("site").first()
+    if not report:
+        return redirect(request.path)
+    return render(request, "field/public_report_thanks.html", {
+        "link": link, "report": report, "authority": link.authority, "keep": f"report-{link.token}",
+    })
+
+
+# ---- the team pulse ------------------------------------------------------------------------------
+
+
+def _answer_reason(submission):
+    return f"pulse answer {submission}"
+
+
+@public_token_view
+def pulse(request, pulse_token):
+    with scopes_disabled():
+        recipient = (PulseRecipient.objects.select_related("authority", "pulse__emergency")
+                     .filter(token=pulse_token).first())
+    if recipient is None:
+        return _no_longer_valid(request, 404)
+    with scope(authority=recipient.authority):
+        if not recipient.pulse.is_open():
+            return _no_longer_valid(request, 410)
+        context = {"recipient": recipient, "pulse": recipient.pulse, "authority": recipient.authority,
+                   "keep": f"pulse-{recipient.token}"}
+        if request.method == "GET" and "sent" in request.GET:
+            if not recipient.answered_at:
+                return redirect(request.path)
+            return render(request, "field/public_pulse_thanks.html", context)
+        initial = {"submission": uuid.uuid4(), "availability": recipient.availability, "where": recipient.where,
+                   "how": recipient.how, "needs": recipient.needs}
+        form = PulseAnswerForm(request.POST or None, initial=initial)
+        if request.method == "POST":
+            if form.is_valid():
+                save_pulse_answer(recipient, form.cleaned_data)
+                return redirect(f"{request.path}?sent=1")
+            _fresh_submission(form)
+        return render(request, "field/public_pulse.html", {**context, "form": form})
+
+
+def save_pulse_answer(recipient, data) -> bool:
+    """Store the answer on the recipient; a later answer replaces it and the history keeps both.
+
+    The form's key is written as the history record's change reason: a second sending of the same form
+    finds it there and changes nothing. Unlike a key kept in the session, it holds whatever device or
+    cookie the second sending comes from, and it needs no new column."""
+    reason = _answer_reason(data["submission"])
+    with transaction.atomic():
+        current = PulseRecipient.objects.select_for_update().get(pk=recipient.pk)
+        if current.history.filter(history_change_reason=reason).exists():
+            return False
+        for field in ("availability", "where", "how", "needs"):
+            setattr(current, field, data[field].strip())
+        current.answered_at = timezone.now()
+        current._change_reason = reason
+        current.save(update_fields=["availability", "where", "how", "needs", "answered_at"])
+    return True
