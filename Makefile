@@ -16,6 +16,8 @@ install: uv
 run: install
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_model_content
+	$(UV) run python manage.py load_skills
+	$(UV) run python manage.py load_kpi_templates
 	$(UV) run python manage.py load_demo
 	$(UV) run python manage.py runserver 127.0.0.1:$(PORT)
 

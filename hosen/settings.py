@@ -63,6 +63,11 @@ INSTALLED_APPS = [
     "hosen.tenancy",
     "hosen.workmodel",
     "hosen.field",
+    "hosen.resources",
+    "hosen.initiatives",
+    "hosen.plan",
+    "hosen.situation",
+    "hosen.partners",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,11 @@ authority_patterns = [
     path("", include((accounts_urls.authority_urlpatterns, "team"))),
     path("", include((tenancy_urls.authority_urlpatterns, "audit"))),
     path("", include("hosen.field.urls")),
+    path("", include("hosen.resources.urls")),
+    path("", include("hosen.initiatives.urls")),
+    path("", include("hosen.plan.urls")),
+    path("", include("hosen.situation.urls")),
+    path("", include("hosen.partners.urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +36,7 @@ urlpatterns = [
     path("", include("hosen.tenancy.urls")),
     path("", include("hosen.accounts.urls")),
     path("", include("hosen.field.urls_public")),  # token forms for people without an account
+    path("", include("hosen.resources.urls_public")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
