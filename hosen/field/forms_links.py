@@ -103,7 +103,7 @@ class PulseForm(forms.Form):
     def clean_others(self):
         people, errors = [], []
         for number, line in enumerate(self.cleaned_data["others"].splitlines(), start=1):
-            line = line.strip()
+            line = line.strip().replace("،", ",")  # Arabic keyboards type the Arabic comma
             if not line:
                 continue
             name, _comma, contact = line.rpartition(",") if "," in line else (line, "", "")

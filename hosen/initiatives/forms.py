@@ -103,7 +103,7 @@ class PracticeForm(forms.ModelForm):
 
     def clean_tags(self):
         tags = []
-        for tag in self.cleaned_data["tags"].split(","):
+        for tag in self.cleaned_data["tags"].replace("،", ",").split(","):  # the Arabic comma too
             tag = " ".join(tag.split())
             if tag and tag.casefold() not in {t.casefold() for t in tags}:
                 tags.append(tag)
