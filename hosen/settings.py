@@ -190,6 +190,7 @@ LANGUAGE_CODE = "he"
 LANGUAGES = [("he", "עברית"), ("ar", "العربية"), ("en", "English")]
 LANGUAGES_BIDI = ["he", "ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["hosen.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Asia/Jerusalem"
 USE_I18N = True

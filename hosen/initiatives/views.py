@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language_bidi
+from django.utils.text import Truncator
+from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
-from hosen.field.models import Need
+from hosen.field.models import Need, NeedCategory, NeedStatus
 from hosen.plan import kpis as plan_kpis
 from hosen.plan.models import Kpi, Measurement
-from hosen.resources.models import Facility, Person
+from hosen.resources.models import Facility, Person, PersonKind
 from hosen.tenancy.middleware import authority_view
 from hosen.workmodel.models import DesignPhase, Stage
 from hosen.workmodel.services import current_emergency
@@ -73,12 +74,25 @@ def _move_message(result, names):
 
 
 def _board_context(request, emergency, flash=None):
+    """The six columns and their cards. A card's words are put together here rather than in the template: a board
+    can hold dozens of cards, and per-card template tags (plurals, URLs) were most of the page's time."""
     names = services.phase_names()
     rows = services.with_card_facts(_initiatives(request).filter(emergency=emergency)).order_by("-updated_at", "-pk")
+    board_url = _url(request, "initiatives:board")
     by_phase = defaultdict(list)
     for initiative in rows:
-        initiative.next_name = names[initiative.next_phase][0] if initiative.next_phase else ""
-        initiative.previous_name = names[initiative.previous_phase][0] if initiative.previous_phase else ""
+        initiative.url = f"{board_url}{initiative.pk}/"  # initiatives:detail
+        initiative.counts = [
+            ngettext("%(n)d need", "%(n)d needs", initiative.n_needs) % {"n": initiative.n_needs},
+            ngettext("%(n)d person", "%(n)d people", initiative.n_people) % {"n": initiative.n_people},
+            ngettext("%(n)d KPI", "%(n)d KPIs", initiative.n_kpis) % {"n": initiative.n_kpis},
+        ]
+        if initiative.next_phase:
+            initiative.next_name = names[initiative.next_phase][0]
+            initiative.next_label = _("Move on to %(name)s") % {"name": initiative.next_name}
+        if initiative.previous_phase:
+            initiative.previous_name = names[initiative.previous_phase][0]
+            initiative.previous_label = _("Back to %(name)s") % {"name": initiative.previous_name}
         initiative.last_note_phase_name = names[initiative.last_note_phase][0] if initiative.last_note_phase else ""
         by_phase[initiative.phase].append(initiative)
     columns = [{"key": key, "number": number, "name": names[key][0], "meaning": names[key][1],
@@ -87,6 +101,7 @@ def _board_context(request, emergency, flash=None):
     return {
         "emergency": emergency, "columns": columns, "total": sum(len(c["cards"]) for c in columns),
         "flash": flash or {}, "can_change": request.access.can("change"), "forward": forward, "back": back,
+        "board_url": board_url,
     }
 
 
@@ -221,9 +236,26 @@ def _offered(request, initiative):
     }
 
 
+def _option_labels():
+    """How each register's record reads in the link form's list. The choice labels are translated once per page,
+    not once per row: a list can hold a few hundred needs and people."""
+    category = {value: str(label) for value, label in NeedCategory.choices}
+    status = {value: str(label) for value, label in NeedStatus.choices}
+    kind = {value: str(label) for value, label in PersonKind.choices}
+    protected = _("protected space")
+    return {
+        "need": lambda n: f"{category.get(n.category, n.category)} · {Truncator(n.description).chars(60)} "
+                          f"({status.get(n.status, n.status)})",
+        "person": lambda p: f"{p.name} · {kind.get(p.kind, p.kind)}",
+        "facility": lambda f: f"{f.name} · {protected}" if f.is_protected else f.name,
+        "kpi": lambda k: k.title,
+    }
+
+
 def _links_context(request, initiative, errors=None, done=None):
     linked = _linked(request, initiative)
     offered = _offered(request, initiative)
+    labels = _option_labels()
     blocks = []
     titles = {"need": _("Needs it answers"), "person": _("People"), "facility": _("Facilities"),
               "kpi": _("KPIs that judge it")}
@@ -231,7 +263,7 @@ def _links_context(request, initiative, errors=None, done=None):
         taken = {row.pk for row in linked[kind]}
         blocks.append({
             "kind": kind, "title": titles[kind], "linked": linked[kind],
-            "options": [row for row in offered[kind] if row.pk not in taken],
+            "options": [(row.pk, labels[kind](row)) for row in offered[kind] if row.pk not in taken],
             "error": (errors or {}).get(kind), "done": (done or {}).get(kind),
         })
     return {"initiative": initiative, "blocks": blocks, "linked": linked,
@@ -407,7 +439,6 @@ def practice_print(request, initiative_pk):
     context = {
         "initiative": initiative, "practice": practice, "linked": linked,
         "stage_title": stage.tr("title") if stage else practice.get_stage_display(),
-        "people_count": len(linked["person"]),
     }
     if request.GET.get("as") == "md":
         text = render_to_string("initiatives/practice.md", context, request=request)

@@ -29,3 +29,8 @@ def for_stage(stage_key, authority, access):
         for r in _registers
         if r.stage_key == stage_key and access.can(r.permission)
     ]
+
+
+def by_stage(stages, authority, access):
+    """[(stage, [register links])] for every stage that has registers, in the model's order."""
+    return [(stage, links) for stage in stages if (links := for_stage(stage.key, authority, access))]

@@ -62,6 +62,7 @@ def authority_home(request):
         "principle_list": principles,
         "ring_path": wheel.ring_path(),
         "lessons": [] if emergency else services.previous_lessons(request.authority),
+        "registers": registers.by_stage(stages, request.authority, request.access),
     })
 
 

@@ -64,6 +64,9 @@ def test_each_card_is_in_its_phase_column_with_its_counts_and_last_note(cast, cl
     assert "2 needs" in plan_column and "1 person" in plan_column and "0 KPIs" in plan_column
     assert "התכנית: שש ערכות" in plan_column and "הערה ישנה" not in plan_column
     assert "ערכת מדע במקלט" not in html[:html.index('id="phase-plan"')]
+    detail = reverse("initiatives:detail", kwargs={"authority_slug": cast.authority.slug,
+                                                   "initiative_pk": initiative.pk})
+    assert f'<a href="{detail}" dir="auto">ערכת מדע במקלט</a>' in plan_column
 
 
 def test_the_board_follows_the_current_emergency(cast, client_for):
