@@ -15,6 +15,9 @@ PASSWORD = "correct horse battery staple 42"
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    # Assertions read English; a test about another language asks for it (Accept-Language, a cookie, or
+    # settings.LANGUAGE_CODE = "he" for the default).
+    settings.LANGUAGE_CODE = "en"
     settings.AXES_ENABLED = False
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

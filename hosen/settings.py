@@ -142,7 +142,7 @@ else:
     if DEBUG:
         # One development process: its own memory is the whole count. Production must share a cache.
         SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
-RATELIMIT_VIEW = "hosen.field.views_public.rate_limited"
+RATELIMIT_VIEW = "hosen.public.rate_limited"
 # The public token forms (quick reports, pulse answers): a generous limit for reading, a tighter one for
 # sending, counted per IP and per token (see hosen/field/views_public.py). Behind a proxy, name the header
 # that carries the client's address (e.g. HTTP_X_REAL_IP), or every visitor counts as the proxy.

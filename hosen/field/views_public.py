@@ -6,56 +6,22 @@ that does not exist, 410 for a link that was revoked, expired, or whose emergenc
 """
 
 import uuid
-from functools import wraps
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
 from django_scopes import scope, scopes_disabled
+
+from hosen.public import token_form_view
 
 from . import services
 from .forms_links import PulseAnswerForm, QuickReportForm
 from .models import Audience, PulseRecipient, ReportLink, SiteStatus
 
-
-def rate_limited(request, exception=None):
-    """Too many requests from one place or through one link (settings.RATELIMIT_VIEW)."""
-    return render(request, "field/public_rate_limited.html", status=429)
-
-
-def _rate(setting):
-    return lambda group, request: getattr(settings, setting)
-
-
-def _token(group, request):
-    kwargs = request.resolver_match.kwargs
-    return kwargs.get("link_token") or kwargs.get("pulse_token") or ""
-
-
-def public_token_view(view):
-    """Rate limits for a token form — by IP for reading, by IP and by token for sending — answering 429 with
-    a friendly page. django-ratelimit's RATELIMIT_VIEW is only used by its middleware, which Hosen does not
-    run, so the `Ratelimited` exception is caught here. Never cached: each form carries its own key."""
-    limited = ratelimit(group="field_public.read", key="ip", rate=_rate("RATELIMIT_PUBLIC_GET"),
-                        method=["GET", "HEAD"])(view)
-    limited = ratelimit(group="field_public.send.ip", key="ip", rate=_rate("RATELIMIT_PUBLIC_POST_IP"),
-                        method="POST")(limited)
-    limited = ratelimit(group="field_public.send.token", key=_token, rate=_rate("RATELIMIT_PUBLIC_POST_TOKEN"),
-                        method="POST")(limited)
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return limited(request, *args, **kwargs)
-        except Ratelimited as exception:
-            return rate_limited(request, exception)
-
-    return never_cache(wrapped)
+# Rate limited, never cached: see hosen/public.py.
+public_token_view = token_form_view("field_public")
 
 
 def _no_longer_valid(request, status):

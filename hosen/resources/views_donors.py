@@ -29,7 +29,7 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
 from hosen.field.models import UNMET, URGENT, Need, NeedCategory
-from hosen.field.views_public import public_token_view
+from hosen.public import token_form_view
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
 from hosen.workmodel.services import current_emergency
@@ -281,7 +281,7 @@ def _link_or_status(donor_token):
     return link, None
 
 
-@public_token_view
+@token_form_view("donors_public")
 def public_donors(request, donor_token):
     link, status = _link_or_status(donor_token)
     if link is None:
@@ -292,7 +292,7 @@ def public_donors(request, donor_token):
                                                             "link": link})
 
 
-@public_token_view
+@token_form_view("donors_public")
 def public_donors_download(request, donor_token, fmt):
     if fmt not in FORMATS:
         raise Http404("Unknown format")

@@ -9,9 +9,7 @@ with the link it came through, so the link page counts sign-ups without a column
 
 import uuid
 from datetime import timedelta
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -19,13 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
 from django_scopes import scope, scopes_disabled
 
 from hosen.field.views_links import whatsapp_url
-from hosen.field.views_public import rate_limited
+from hosen.public import token_form_view
 from hosen.tenancy.middleware import authority_view
 from hosen.workmodel.services import current_emergency
 
@@ -97,32 +92,8 @@ def volunteer_link_revoke(request, volunteer_link_pk):
 # ---- the public form -----------------------------------------------------------------------------
 
 
-def _rate(setting):
-    return lambda group, request: getattr(settings, setting)
-
-
-def _token(group, request):
-    return request.resolver_match.kwargs.get("volunteer_token", "")
-
-
-def public_volunteer_view(view):
-    """The quick reports' limits (settings.RATELIMIT_PUBLIC_*), counted in groups of their own: by IP for
-    reading, by IP and by token for sending; 429 with the quick reports' friendly page."""
-    limited = ratelimit(group="volunteer_public.read", key="ip", rate=_rate("RATELIMIT_PUBLIC_GET"),
-                        method=["GET", "HEAD"])(view)
-    limited = ratelimit(group="volunteer_public.send.ip", key="ip", rate=_rate("RATELIMIT_PUBLIC_POST_IP"),
-                        method="POST")(limited)
-    limited = ratelimit(group="volunteer_public.send.token", key=_token, rate=_rate("RATELIMIT_PUBLIC_POST_TOKEN"),
-                        method="POST")(limited)
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return limited(request, *args, **kwargs)
-        except Ratelimited as exception:
-            return rate_limited(request, exception)
-
-    return never_cache(wrapped)
+# Rate limited like the quick reports, in counts of its own; never cached: see hosen/public.py.
+public_volunteer_view = token_form_view("volunteer_public")
 
 
 def _invalid(request, status):

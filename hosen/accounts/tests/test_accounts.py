@@ -120,6 +120,7 @@ def test_the_language_choice_follows_the_user_to_a_new_device(cast, client_for, 
 
 
 @pytest.mark.django_db
-def test_hebrew_is_the_default(client):
+def test_hebrew_is_the_default(client, settings):
+    settings.LANGUAGE_CODE = "he"  # as in production (the test suite reads English by default)
     body = client.get("/accounts/login/").content.decode()
     assert '<html lang="he" dir="rtl">' in body

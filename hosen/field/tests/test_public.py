@@ -246,7 +246,8 @@ def test_the_public_form_leaks_nothing(cast, client_for, place):
 
 
 @pytest.mark.django_db
-def test_the_form_speaks_the_chosen_language_for_anyone(cast, client, place):
+def test_the_form_speaks_the_chosen_language_for_anyone(cast, client, place, settings):
+    settings.LANGUAGE_CODE = "he"  # the production default
     link = make_link(cast.authority, cast.emergency, site=place["north_school"])
     assert 'lang="he" dir="rtl"' in client.get(report_url(link)).content.decode()
     switched = client.post(reverse("set_language"), {"language": "ar", "next": report_url(link)})

@@ -1,3 +1,2 @@
 # Django's Arabic formats leave numbers ungrouped; budgets and reach read better as 1,800 and 150,000.
-THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3

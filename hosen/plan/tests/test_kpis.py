@@ -308,9 +308,9 @@ def test_choosing_the_set_records_the_switch(cast, client_for, kpi_templates):
     templates = {t.key: t for t in KpiTemplate.objects.all()}
     client = client_for(cast.manager)
     page = client.get(url(cast, "plan:kpi_choose")).content.decode()
-    assert templates["needs_met_72h"].name_he in page
+    assert templates["needs_met_72h"].name_en in page
     # Routine templates are offered apart, folded, not in the emergency's list.
-    assert page.index("Routine KPIs (not usually tracked") < page.index(templates["stem_students"].name_he)
+    assert page.index("Routine KPIs (not usually tracked") < page.index(templates["stem_students"].name_en)
 
     first = [templates["needs_met_72h"].pk, templates["sites_fresh"].pk]
     assert client.post(url(cast, "plan:kpi_choose"), {"action": "set", "templates": first}).status_code == 302
@@ -367,13 +367,13 @@ def test_routine_set_without_an_emergency(cast, client_for, kpi_templates):
         emergency_only = KpiTemplate.objects.get(key="needs_met_72h")
     client = client_for(cast.manager)
     page = client.get(url(cast, "plan:kpi_choose")).content.decode()
-    assert routine.name_he in page and emergency_only.name_he not in page
+    assert routine.name_en in page and emergency_only.name_en not in page
     client.post(url(cast, "plan:kpi_choose"), {"action": "set", "templates": [routine.pk]})
     with scopes_disabled():
         kpi = Kpi.objects.get(template=routine)
     assert kpi.emergency is None
     page = client_for(cast.viewer).get(url(cast, "plan:kpis")).content.decode()
-    assert "these are the routine KPIs" in page and routine.name_he in page
+    assert "these are the routine KPIs" in page and routine.name_en in page
 
 
 def test_routine_kpis_are_kept_apart_during_an_emergency(cast, client_for, kpi_templates):
@@ -383,7 +383,7 @@ def test_routine_kpis_are_kept_apart_during_an_emergency(cast, client_for, kpi_t
         services.choose(cast.authority, None, cast.manager, offered=[routine], chosen_templates=[routine])
         services.choose(cast.authority, cast.emergency, cast.manager, offered=[urgent], chosen_templates=[urgent])
     page = client_for(cast.viewer).get(url(cast, "plan:kpis")).content.decode()
-    assert page.index(urgent.name_he) < page.index("Routine KPIs, kept apart") < page.index(routine.name_he)
+    assert page.index(urgent.name_en) < page.index("Routine KPIs, kept apart") < page.index(routine.name_en)
 
 
 # ---- the library -------------------------------------------------------------------------------
