@@ -33,18 +33,42 @@ KB = 1024
 
 BUDGET = {"median_ms": 50, "p95_ms": 150, "first_load_kb": 60, "later_page_kb": 25}
 
-# (name, path, who): "admin" is the network admin; "manager" the manager of a random authority in an
-# open emergency, chosen afresh for every request. {n} is a random round of that emergency.
+# (name, path, who, URL name): "admin" is the network admin; "manager" the manager of a random authority in
+# an open emergency, chosen afresh for every request. {n} is a random round of that emergency, {need} a
+# random open need of it. The URL name is checked against the path before measuring (see check_pages).
 PAGES = [
-    ("network", "/network/", "admin"),
-    ("home", "/a/{slug}/", "manager"),
-    ("checklist", "/a/{slug}/checklist/", "manager"),
-    ("stage 2", "/a/{slug}/stages/2/", "manager"),
-    ("rounds", "/a/{slug}/rounds/", "manager"),
-    ("round n", "/a/{slug}/rounds/{n}/", "manager"),
-    ("emergencies", "/a/{slug}/emergencies/", "manager"),
-    ("history", "/a/{slug}/history/", "manager"),
-    ("checkin", "/a/{slug}/checkin/", "manager"),
+    ("network", "/network/", "admin", "tenancy:network"),
+    ("home", "/a/{slug}/", "manager", "workmodel:home"),
+    ("checklist", "/a/{slug}/checklist/", "manager", "workmodel:checklist"),
+    ("stage 2", "/a/{slug}/stages/2/", "manager", "workmodel:stage"),
+    ("rounds", "/a/{slug}/rounds/", "manager", "workmodel:rounds"),
+    ("round n", "/a/{slug}/rounds/{n}/", "manager", "workmodel:round"),
+    ("emergencies", "/a/{slug}/emergencies/", "manager", "workmodel:emergencies"),
+    ("history", "/a/{slug}/history/", "manager", "audit:history"),
+    ("checkin", "/a/{slug}/checkin/", "manager", "workmodel:checkin"),
+    # Stage 2: listening to the field.
+    ("sites", "/a/{slug}/sites/", "manager", "field:sites"),
+    ("needs", "/a/{slug}/needs/", "manager", "field:needs"),
+    ("links", "/a/{slug}/links/", "manager", "field:links"),
+    ("pulses", "/a/{slug}/pulses/", "manager", "field:pulses"),
+    # Stage 3: resources.
+    ("people", "/a/{slug}/people/", "manager", "resources:people"),
+    ("facilities", "/a/{slug}/facilities/", "manager", "resources:facilities"),
+    ("channels", "/a/{slug}/channels/", "manager", "resources:channels"),
+    ("funding", "/a/{slug}/funding/", "manager", "resources:funding"),
+    ("matching", "/a/{slug}/matching/", "manager", "resources:matching"),
+    ("need matches", "/a/{slug}/needs/{need}/matches/", "manager", "resources:need_matches"),
+    ("assign plan", "/a/{slug}/matching/plan/", "manager", "resources:plan"),
+    ("donors", "/a/{slug}/donors/", "manager", "resources:donors"),
+    # Stage 4: the work plan, KPIs and the situation room.
+    ("activities", "/a/{slug}/plan/", "manager", "plan:activities"),
+    ("kpis", "/a/{slug}/plan/kpis/", "manager", "plan:kpis"),
+    ("room", "/a/{slug}/room/", "manager", "situation:room"),
+    ("updates", "/a/{slug}/room/updates/", "manager", "situation:updates"),
+    # The accompanying axis and design thinking.
+    ("partners", "/a/{slug}/partners/", "manager", "partners:list"),
+    ("achievements", "/a/{slug}/axis/achievements/", "manager", "partners:achievements"),
+    ("initiatives", "/a/{slug}/initiatives/", "manager", "initiatives:board"),
 ]
 ALWAYS_LOADED = ["hosen/hosen.css"]  # htmx comes from {% htmx_script %}, whose file name follows its version
 
@@ -63,8 +87,18 @@ def parse_args():
                         help="start from an empty database: delete the SQLite file / drop and recreate hosen_bench")
     parser.add_argument("--debug", action="store_true",
                         help="keep DEBUG on (default: off, as in production, so templates are not in debug mode)")
-    parser.add_argument("--output", help="JSON file to write (default bench/results/latest-<backend>.json)")
-    return parser.parse_args()
+    parser.add_argument("--output", help="JSON file to write (default bench/results/latest-<backend>.json, "
+                                         "or rerun-<backend>.json with --pages)")
+    parser.add_argument("--pages", default="",
+                        help="measure only these pages, by name, separated by commas (e.g. 'people,room'): "
+                             "to rerun a page that missed a budget")
+    args = parser.parse_args()
+    known = {name for name, *_rest in PAGES}
+    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    unknown = sorted(set(args.pages) - known)
+    if unknown:
+        parser.error(f"unknown pages {unknown}; known: {', '.join(name for name, *_rest in PAGES)}")
+    return args
 
 
 # ---- the database -------------------------------------------------------------------------------
@@ -151,25 +185,46 @@ def prepare_data(args) -> tuple[float | None, dict]:
 
 
 def targets():
-    """Authorities in an open emergency: (slug, manager, number of rounds)."""
+    """Authorities in an open emergency: (slug, manager, number of rounds, [pks of its open needs])."""
     from django.db.models import Max
     from django_scopes import scopes_disabled
 
     from hosen.accounts.models import Membership, Role
+    from hosen.field.models import Need, NeedStatus
     from hosen.tenancy import national
     from hosen.workmodel.models import Emergency, Phase
 
     managers = {m.authority_id: m.user for m in Membership.objects.filter(
         role=Role.MANAGER, authority__cluster__network__slug=national.NETWORK_SLUG).select_related("user")}
     with scopes_disabled():
-        open_ones = (Emergency.objects.filter(authority__cluster__network__slug=national.NETWORK_SLUG)
-                     .exclude(phase=Phase.CLOSED).annotate(last=Max("rounds__number"))
-                     .values_list("authority_id", "authority__slug", "last"))
-        found = [(slug, managers[authority_id], last or 1) for authority_id, slug, last in open_ones
-                 if authority_id in managers]
+        open_ones = list(Emergency.objects.filter(authority__cluster__network__slug=national.NETWORK_SLUG)
+                         .exclude(phase=Phase.CLOSED).annotate(last=Max("rounds__number"))
+                         .values_list("pk", "authority_id", "authority__slug", "last"))
+        open_needs: dict[int, list[int]] = {}
+        for emergency_id, pk in (Need.objects.filter(emergency__in=[e[0] for e in open_ones],
+                                                     status=NeedStatus.OPEN)
+                                 .order_by("pk").values_list("emergency_id", "pk")):
+            open_needs.setdefault(emergency_id, []).append(pk)
+        found = [(slug, managers[authority_id], last or 1, open_needs.get(emergency_id, []))
+                 for emergency_id, authority_id, slug, last in open_ones if authority_id in managers]
     if not found:
         raise SystemExit("No authority of the national network has an open emergency.")
     return sorted(found, key=lambda t: t[0])
+
+
+def check_pages(pages, picks):
+    """Each page's path resolves to the URL name it claims, so a moved URL fails here and not as 404s."""
+    from django.urls import Resolver404, resolve
+
+    slug, _user, _rounds, needs = picks[0]
+    for name, pattern, _who, url_name in pages:
+        path = pattern.format(slug=slug, n=1, need=needs[0] if needs else 1)
+        try:
+            found = resolve(path).view_name
+        except Resolver404:
+            found = None
+        if found != url_name:
+            raise SystemExit(f"Page {name!r}: {path} resolves to {found!r}, not {url_name!r}: update PAGES.")
 
 
 def percentile(values, share):
@@ -218,15 +273,19 @@ def measure(args, admin, picks) -> dict:
 
     static_cache: dict = {}
     results = {}
-    for name, pattern, who in PAGES:
+    for name, pattern, who, _url_name in pages(args):
         samples = []
+        # A page about one open need picks among the authorities that have one.
+        candidates = [p for p in picks if p[3]] if "{need}" in pattern else picks
         for i in range(args.warmup + args.requests):
             if who == "admin":
                 user, url = admin, pattern
             else:
-                slug, user, rounds = rng.choice(picks)
-                url = pattern.format(slug=slug, n=rng.randint(1, rounds))
+                slug, user, rounds, needs = rng.choice(candidates)
+                url = pattern.format(slug=slug, n=rng.randint(1, rounds), need=rng.choice(needs) if needs else 0)
             client = client_for(user)
+            # The log keeps only the last 9,000 queries; past that, CaptureQueriesContext miscounts.
+            connection.queries_log.clear()
             with CaptureQueriesContext(connection) as queries:
                 started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.get(url)
@@ -241,7 +300,13 @@ def measure(args, admin, picks) -> dict:
                             "html_gz": len(compress_string(body)), "body": body,
                             "error": f"{error[0].__name__}: {error[1]}" if error else ""})
         results[name] = summarise(name, pattern, samples, static_cache)
+        # The machine's load while the page was measured: a miss under a high load is worth a rerun.
+        results[name]["load_average"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     return results
+
+
+def pages(args):
+    return [page for page in PAGES if not args.pages or page[0] in args.pages]
 
 
 def summarise(name, pattern, samples, static_cache) -> dict:
@@ -293,12 +358,19 @@ def summarise(name, pattern, samples, static_cache) -> dict:
 # ---- reporting ------------------------------------------------------------------------------------
 
 
+def print_counts(counts):
+    """The rows of each register (history rows left out: there are as many), a few to a line."""
+    rows = [f"{name.split('.')[-1]} {n:,}" for name, n in counts.items() if not name.endswith("(history)") and n]
+    print("Data: " + "; ".join(rows))
+    print(f"      and {sum(n for name, n in counts.items() if name.endswith('(history)')):,} audit history rows.")
+
+
 def print_table(backend, results):
     print()
     print(f"Pages on {backend} — budgets: median < {BUDGET['median_ms']} ms, p95 < {BUDGET['p95_ms']} ms, "
           f"first load ≤ {BUDGET['first_load_kb']} KB gz, later pages ≤ {BUDGET['later_page_kb']} KB HTML")
     header = (f"{'page':12} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>6} {'queries':>8} {'HTML KB':>8} {'gz KB':>6} "
-              f"{'1st load':>8}  flags")
+              f"{'1st load':>8} {'load':>5}  flags")
     print(header)
     print("-" * len(header))
     for name, row in results.items():
@@ -308,11 +380,15 @@ def print_table(backend, results):
         marker = "✗" if any(not f.startswith("(") for f in row["flags"]) else " "
         print(f"{name:12} {row['median_ms']:>9.1f} {row['p95_ms']:>7.1f} {row['cpu_median_ms']:>6.1f} "
               f"{queries:>8} {row['html_kb_max']:>8.1f} "
-              f"{row['html_gz_kb_max']:>6.1f} {row['first_load_gz_kb']:>8.1f} {marker} {flags}")
+              f"{row['html_gz_kb_max']:>6.1f} {row['first_load_gz_kb']:>8.1f} {row.get('load_average') or 0:>5.1f} "
+              f"{marker} {flags}")
     print("median and p95: wall time around client.get, server side only; cpu ms: median CPU time of this process.\n"
           "HTML KB and gz KB: the largest page of the sample (KB = 1024 bytes); first load adds the gzipped CSS "
-          "and JS it loads. ✗ marks a missed budget; flags in parentheses are notes.")
+          "and JS it loads; load: the 1-minute load average after the page. ✗ marks a missed budget; "
+          "flags in parentheses are notes.")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    if load is not None:
+        print(f"Load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) on {os.cpu_count()} CPUs.")
     if load is not None and load > (os.cpu_count() or 1):
         print(f"Note: load average {load:.1f} on {os.cpu_count()} CPUs: other work competed for the CPU, "
               "so wall times are inflated; compare the cpu ms column.")
@@ -332,8 +408,10 @@ def main():
     backend = connection.vendor
     print(f"Database: {backend} ({connection.settings_dict['NAME']})")
     generate_seconds, counts = prepare_data(args)
+    print_counts(counts)
     admin = get_user_model().objects.get(email=national.ADMIN_EMAIL)
     picks = targets()
+    check_pages(pages(args), picks)
     print(f"Measuring {args.requests} requests per page ({args.warmup} warm-up) over {len(picks)} authorities "
           f"in an open emergency ...")
     results = measure(args, admin, picks)
@@ -358,7 +436,9 @@ def main():
         "budget": BUDGET,
         "pages": results,
     }
-    output = Path(args.output) if args.output else RESULTS / f"latest-{backend}.json"
+    # A rerun of some pages does not overwrite the full run's figures.
+    default = f"rerun-{backend}.json" if args.pages else f"latest-{backend}.json"
+    output = Path(args.output) if args.output else RESULTS / default
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"Wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
