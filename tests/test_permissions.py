@@ -32,6 +32,7 @@ AUTHORITY_PAGES = {
     "workmodel:emergency_close": ("manage", "manage"),
     "workmodel:stage": ("view", None),
     "workmodel:checklist": ("view", None),
+    "workmodel:checklist_evidence": ("view", None),
     "workmodel:answer": ("view", "change"),
     "workmodel:rounds": ("view", "manage"),
     "workmodel:round": ("view", None),

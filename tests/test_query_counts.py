@@ -13,7 +13,8 @@ from hosen.workmodel.models import Answer, ChecklistItem, EmergencyKind, Severit
 PAGES = {
     # page: (user role, path template, bound)
     "wheel": ("manager", "/a/{slug}/", 14),
-    "checklist": ("manager", "/a/{slug}/checklist/", 60),
+    "checklist": ("manager", "/a/{slug}/checklist/", 16),
+    "checklist evidence": ("manager", "/a/{slug}/checklist/evidence/", 60),
     "stage": ("manager", "/a/{slug}/stages/2/", 30),
     "rounds": ("manager", "/a/{slug}/rounds/", 14),
     "round": ("manager", "/a/{slug}/rounds/1/", 14),

@@ -30,8 +30,8 @@ from .models import Allocation, Availability, Person
 
 PROPOSALS_PER_KIND = 10
 NEEDS_PER_PERSON = 20
-OVERVIEW_SHOWN = 50
-PLAN_SHOWN = 200
+OVERVIEW_SHOWN = 20
+PLAN_SHOWN = 50
 
 
 def kind_labels():

@@ -4,6 +4,7 @@ Every concrete TenantModel keeps a simple-history table; this module reads them 
 authority. The private check-in is not a TenantModel and keeps no history, so it never appears here.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,8 +16,16 @@ from .models import TenantModel
 HIDDEN_FIELDS = {"id", "authority"}
 
 
+@functools.cache
 def tenant_models():
+    """Every concrete tenant-owned model with its audit history (computed once: the app registry is fixed)."""
     return [m for m in apps.get_models() if issubclass(m, TenantModel) and hasattr(m, "history")]
+
+
+@functools.cache
+def historical(model):
+    # simple-history builds a new manager class on every `model.history`; the history model itself is fixed.
+    return model.history.model
 
 
 @dataclass
@@ -49,7 +58,7 @@ def recent_changes(authority, limit=50, model_label=None, before=None) -> list[C
         return []
     parts = []
     for label, model in models.items():
-        rows = model.history.model.objects.filter(authority_id=authority.pk)
+        rows = historical(model).objects.filter(authority_id=authority.pk)
         if before:
             rows = rows.filter(history_date__lt=before)
         parts.append(rows.order_by().annotate(hosen_record_kind=Value(label, output_field=CharField()))
@@ -63,10 +72,10 @@ def recent_changes(authority, limit=50, model_label=None, before=None) -> list[C
     changes: list[Change] = []
     for label, history_ids in ids_by_label.items():
         model = models[label]
-        historical = model.history.model
-        rows = list(historical.objects.filter(history_id__in=history_ids).select_related("history_user"))
+        history_model = historical(model)
+        rows = list(history_model.objects.filter(history_id__in=history_ids).select_related("history_user"))
         # The versions before each row, fetched together in one query.
-        earlier = historical.objects.filter(
+        earlier = history_model.objects.filter(
             id__in={r.id for r in rows}, history_date__lte=max(r.history_date for r in rows)
         ).order_by("id", "history_date", "history_id")
         by_object: dict[int, list] = {}

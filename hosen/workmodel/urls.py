@@ -13,6 +13,7 @@ urlpatterns = [
     path("emergencies/<int:pk>/close/", views.emergency_close, name="emergency_close"),
     path("stages/<str:key>/", views.stage_detail, name="stage"),
     path("checklist/", views.checklist, name="checklist"),
+    path("checklist/evidence/", views.checklist_evidence, name="checklist_evidence"),
     path("checklist/<int:number>/", views.answer_item, name="answer"),
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:number>/", views.round_detail, name="round"),

@@ -124,7 +124,7 @@ def emergency_close(request, pk):
 # ---- stages and the checklist -----------------------------------------------------------------
 
 
-def _checklist_rows(request, emergency, current, items):
+def _checklist_rows(request, emergency, current, items, with_evidence=True):
     """Each item with its answer in the current round and the registers' evidence for it.
 
     The answer form is written out in `_item.html` rather than rendered through Django's widgets:
@@ -132,7 +132,8 @@ def _checklist_rows(request, emergency, current, items):
     answers = {}
     if current is not None:
         answers = {a.item_id: a for a in Answer.objects.filter(round=current).select_related("answered_by")}
-    evidence = evidence_for(EvidenceContext(request.authority, emergency, current), [i.number for i in items])
+    evidence = (evidence_for(EvidenceContext(request.authority, emergency, current), [i.number for i in items])
+                if with_evidence else {})
     can_answer = current is not None and request.access.can("change")
     rows = []
     for item in items:
@@ -178,7 +179,9 @@ def stage_detail(request, key):
 def checklist(request):
     emergency, current = _situation(request)
     items = list(ChecklistItem.objects.select_related("component__stage"))
-    rows = _checklist_rows(request, emergency, current, items)
+    # The registers' evidence for forty items is most of the page's work: it follows in a second request
+    # (checklist_evidence), so the answers show at once.
+    rows = _checklist_rows(request, emergency, current, items, with_evidence=False)
     progress = progress_for_rounds([current.pk])[current.pk] if current else {}
     stages = [
         {"stage": stage, "progress": progress.get(stage.key),
@@ -188,6 +191,15 @@ def checklist(request):
     return render(request, "workmodel/checklist.html", {
         "emergency": emergency, "round": current, "stages": stages, "statuses": AnswerStatus.choices,
     })
+
+
+@authority_view(read="view")
+def checklist_evidence(request):
+    """The evidence of every checklist item, as out-of-band swaps into the checklist page's items."""
+    emergency, current = _situation(request)
+    numbers = ChecklistItem.objects.values_list("number", flat=True)
+    evidence = evidence_for(EvidenceContext(request.authority, emergency, current), list(numbers))
+    return render(request, "workmodel/_evidence_oob.html", {"evidence": sorted(evidence.items())})
 
 
 @authority_view(read="view", write="change")

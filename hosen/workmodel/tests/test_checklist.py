@@ -115,3 +115,15 @@ def test_stage_page_shows_the_model_content(cast, client_for):
     for voice in stage.field_voices.all():
         assert voice.text_he in html
     assert ChecklistItem.objects.get(number=15).text_he in html
+
+
+@pytest.mark.django_db
+def test_the_checklist_loads_the_registers_evidence_after_the_answers(cast, client_for):
+    client = client_for(cast.viewer)
+    page = client.get(f"/a/{cast.authority.slug}/checklist/").content.decode()
+    assert 'id="evidence-5"' in page and "Working with you in Hosen" not in page
+    assert f'hx-get="/a/{cast.authority.slug}/checklist/evidence/"' in page
+    evidence = client.get(f"/a/{cast.authority.slug}/checklist/evidence/").content.decode()
+    assert '<div id="evidence-5" hx-swap-oob="true">' in evidence
+    assert "Working with you in Hosen: 1 team member, 1 decision maker" in evidence
+    assert "<html" not in evidence
