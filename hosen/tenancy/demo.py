@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from hosen.accounts.models import Membership, Role, User
 from hosen.workmodel import services
+from hosen.workmodel.content import content_editors_group
 from hosen.workmodel.models import Answer, AnswerStatus, ChecklistItem, EmergencyKind, Phase, Severity
 
 from .models import Authority, Cluster, Network
@@ -65,6 +66,10 @@ def load_demo() -> bool:
     for email, name, _role in SIGN_INS:
         users[email] = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
     Membership.objects.create(user=users["network@example.org"], role=Role.NETWORK_ADMIN, network=network)
+    # The network admin edits the model's texts in the admin (/admin/), and only those.
+    users["network@example.org"].is_staff = True
+    users["network@example.org"].save(update_fields=["is_staff"])
+    users["network@example.org"].groups.add(content_editors_group())
     Membership.objects.create(user=users["coordinator@example.org"], role=Role.CLUSTER_COORDINATOR, cluster=clusters[0])
     for email, role in [("manager@example.org", Role.MANAGER), ("team@example.org", Role.TEAM),
                         ("viewer@example.org", Role.VIEWER)]:

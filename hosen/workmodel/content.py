@@ -43,10 +43,28 @@ def _ordered(model, parent_field, parent, entries, prefix):
     model.objects.filter(**{parent_field: parent, "order__gt": len(entries)}).delete()
 
 
+CONTENT_MODELS = [ModelText, Stage, Component, Action, FieldVoice, Principle, DesignPhase, GuidingQuestion,
+                  LeadershipLevel, ChecklistItem]
+EDITORS_GROUP = "Model content editors"
+
+
+def content_editors_group():
+    """The admin group of network admins who edit the model's texts: the content models and nothing else."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    types = ContentType.objects.get_for_models(*CONTENT_MODELS).values()
+    group.permissions.set(Permission.objects.filter(content_type__in=types,
+                                                    codename__regex=r"^(view|change)_"))
+    return group
+
+
 @transaction.atomic
 def load(path: Path = CONTENT_FILE, force: bool = False) -> tuple[bool, int]:
     """Load the content; returns (whether anything was written, the file's version)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
+    content_editors_group()
     version = ContentVersion.current()
     if not force and data["version"] <= version.version and Stage.objects.exists():
         return False, data["version"]

@@ -73,3 +73,18 @@ def test_editing_and_reloading_content_keeps_answers(cast, tmp_path, admin_clien
     with scopes_disabled():
         answer = Answer.objects.get()
     assert answer.item_id == item.pk and answer.note == "מופה" and answer.status == AnswerStatus.DONE
+
+
+@pytest.mark.django_db
+def test_a_network_admin_in_the_editors_group_edits_texts_and_nothing_else(cast, client_for):
+    from hosen.workmodel.content import content_editors_group
+
+    cast.network_admin.is_staff = True
+    cast.network_admin.save()
+    cast.network_admin.groups.add(content_editors_group())
+    client = client_for(cast.network_admin)
+    item = ChecklistItem.objects.get(number=2)
+    assert client.get(f"/admin/workmodel/checklistitem/{item.pk}/change/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 403
+    assert client.get("/admin/workmodel/emergency/").status_code == 404
+    assert client.get("/admin/workmodel/checkin/").status_code == 404
