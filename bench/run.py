@@ -40,6 +40,7 @@ PAGES = [
     ("network", "/network/", "admin", "tenancy:network"),
     ("home", "/a/{slug}/", "manager", "workmodel:home"),
     ("checklist", "/a/{slug}/checklist/", "manager", "workmodel:checklist"),
+    ("checklist evidence", "/a/{slug}/checklist/evidence/", "manager", "workmodel:checklist_evidence"),
     ("stage 2", "/a/{slug}/stages/2/", "manager", "workmodel:stage"),
     ("rounds", "/a/{slug}/rounds/", "manager", "workmodel:rounds"),
     ("round n", "/a/{slug}/rounds/{n}/", "manager", "workmodel:round"),
