@@ -132,10 +132,17 @@ def to_xlsx(context) -> bytes:
     return buffer.getvalue()
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot run here: its system libraries (Pango) are not installed."""
+
+
 def to_pdf(context, request=None) -> bytes:
     """The same list printed by WeasyPrint: an HTML page with <html lang dir>, Noto Sans through
     fontconfig, so Hebrew and Arabic run right to left (WeasyPrint applies bidi to HTML text)."""
-    from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
+    try:
+        from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
+    except OSError as missing:  # the Python package is there, Pango is not (see README)
+        raise PdfUnavailable from missing
 
     html = render_to_string("resources/donors_pdf.html", context, request=request)
     return HTML(string=html).write_pdf()
@@ -166,7 +173,11 @@ def download(context, fmt, request=None) -> HttpResponse:
     elif fmt == "xlsx":
         response = HttpResponse(to_xlsx(context), content_type=XLSX_TYPE)
     else:
-        response = HttpResponse(to_pdf(context, request), content_type="application/pdf")
+        try:
+            response = HttpResponse(to_pdf(context, request), content_type="application/pdf")
+        except PdfUnavailable:
+            return HttpResponse(_("PDF is not available on this server right now; the Excel download has "
+                                        "the same list."), content_type="text/plain; charset=utf-8", status=503)
     response["Content-Disposition"] = f'attachment; filename="donors-needs-{context["today"]:%Y-%m-%d}.{fmt}"'
     return response
 
