@@ -552,6 +552,7 @@ def test_evidence_when_nothing_is_on_record_yet(cast, client_for):
     assert found[15].text == "No volunteers or community activists on record yet"
     assert found[15].url == url(cast, "volunteer_links")
     assert 18 not in found
-    page = client_for(cast.manager).get(reverse("workmodel:checklist", kwargs={"authority_slug": cast.authority.slug}),
+    page = client_for(cast.manager).get(reverse("workmodel:checklist_evidence",
+                                                kwargs={"authority_slug": cast.authority.slug}),
                                         **EN)
     assert "No volunteers or community activists on record yet" in page.content.decode()
