@@ -6,15 +6,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
+from hosen.tenancy.navigation import safe_next as _safe_next
+from hosen.tenancy.navigation import toggle_href as _toggle_href
 from hosen.workmodel.services import current_emergency
 
 from . import services
@@ -31,21 +32,8 @@ HISTORY_FIELDS = ("status", "urgency", "category", "audience", "description", "q
                   "site")
 
 
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
-
-
 def _needs(request):
     return Need.objects.filter(authority=request.authority)
-
-
-def _safe_next(request, default):
-    """The page to return to after a plain POST: only a path on this site, never elsewhere."""
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure()):
-        return back
-    return default
 
 
 def _arrow():
@@ -63,17 +51,6 @@ def _card(need, next_url, **extra):
 
 
 # ---- the list --------------------------------------------------------------------------------
-
-
-def _toggle_href(request, key, value, chosen):
-    """The list's query string with one filter set to this value, or removed when it is already chosen."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    if chosen:
-        params.pop(key, None)
-    else:
-        params[key] = value
-    return "?" + params.urlencode()
 
 
 def _breakdown(request, key, choices, counts, chosen):

@@ -13,13 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
 from hosen.workmodel.services import current_emergency
 
 from . import services
@@ -30,10 +30,6 @@ from .queries import fresh_since, sites_with_status
 FORMATS = ("xlsx", "csv")
 PER_PAGE = 50
 HISTORY_SHOWN = 100
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
 
 
 @dataclass

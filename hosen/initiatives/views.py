@@ -9,7 +9,6 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import get_language_bidi, ngettext
@@ -20,16 +19,13 @@ from hosen.plan import kpis as plan_kpis
 from hosen.plan.models import Kpi, Measurement
 from hosen.resources.models import Facility, Person, PersonKind
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
 from hosen.workmodel.models import DesignPhase, Stage
 from hosen.workmodel.services import current_emergency
 
 from . import services
 from .forms import InitiativeForm, LinkForm, MoveForm, NoteForm, PracticeForm
 from .models import PHASES, Initiative, PhaseKey, Practice
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
 
 
 def _data(request):

@@ -10,13 +10,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
 from hosen.workmodel.services import current_emergency
 
 from .forms import (
@@ -34,10 +34,6 @@ PAGE_SIZE = 50
 LOG_SHOWN = 50
 REMINDERS_ON_LIST = 5
 FORMATS = {"xlsx", "csv"}
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
 
 
 def _partners(request):

@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
+from hosen.tenancy.navigation import safe_next as _safe_next
 from hosen.workmodel.services import current_emergency
 
 from . import services
@@ -26,20 +26,8 @@ FORMATS = {"xlsx", "csv"}
 LIST_ORDER = ("-is_essential", "name", "pk")
 
 
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
-
-
 def _activities(request):
     return Activity.objects.filter(authority=request.authority)
-
-
-def _safe_next(request, default):
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure()):
-        return back
-    return default
 
 
 def _with_current(activities, emergency):

@@ -6,10 +6,10 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
 from hosen.workmodel.services import current_emergency
 
 from . import kpis, services
@@ -18,10 +18,6 @@ from .models import Kpi, Measurement
 
 # The measurements a KPI's page lists, newest first.
 DETAIL_ROWS = 200
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
 
 
 def _measurements_by_kpi(kpi_list):

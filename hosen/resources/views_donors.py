@@ -32,6 +32,7 @@ from hosen.field.models import UNMET, URGENT, Need, NeedCategory
 from hosen.public import token_form_view
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
 from hosen.workmodel.services import current_emergency
 
 from .models import DonorLink
@@ -188,10 +189,6 @@ def download(context, fmt, request=None) -> HttpResponse:
 class DonorLinkForm(forms.Form):
     label = forms.CharField(label=gettext_lazy("label"), max_length=200, required=False,
                             help_text=gettext_lazy("For you: who the link is for, e.g. the foundation's name."))
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
 
 
 def _links(request, emergency):

@@ -14,14 +14,14 @@ pair checked again at that moment (allocation.accept_plan).
 from django.contrib import messages
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hosen.field.models import UNMET, URGENT, Need, NeedStatus
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
+from hosen.tenancy.navigation import safe_next as _safe_next
 from hosen.workmodel.services import current_emergency
 
 from . import allocation as services
@@ -36,18 +36,6 @@ PLAN_SHOWN = 50
 
 def kind_labels():
     return {matching.PERSON: _("People"), matching.FACILITY: _("Facilities"), matching.FUNDING: _("Funding")}
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
-
-
-def _safe_next(request, default):
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure()):
-        return back
-    return default
 
 
 def _needs(request):

@@ -9,14 +9,14 @@ from django.core.paginator import Paginator
 from django.db.models import Case, CharField, Count, F, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from hosen.field.forms_sites import ImportForm
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as url_for
+from hosen.tenancy.navigation import safe_next, toggle_href
 from hosen.workmodel.services import current_emergency
 
 from .forms_registers import (
@@ -39,30 +39,6 @@ PERSON_HISTORY_FIELDS = ("name", "kind", "organisation", "role", "languages", "a
 
 
 # ---- shared by the stage-3 registers ---------------------------------------------------------------
-
-
-def url_for(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
-
-
-def safe_next(request, default):
-    """Where to go after a plain POST: only a path on this site."""
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure()):
-        return back
-    return default
-
-
-def toggle_href(request, key, value, chosen):
-    """The list's query string with one filter set to this value, or removed when it is already chosen."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    if chosen:
-        params.pop(key, None)
-    else:
-        params[key] = value
-    return "?" + params.urlencode()
 
 
 def chips(request, key, choices, counts, chosen):

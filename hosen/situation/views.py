@@ -14,12 +14,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hosen.resources.models import Person
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
 from hosen.workmodel.services import current_emergency
 
 from .compose import compose
@@ -39,10 +39,6 @@ LOG_TARGET = "room-log"
 def poll_seconds():
     """How often the room's log refreshes itself (HOSEN_ROOM_POLL_SECONDS; tests use a short one)."""
     return max(1, int(getattr(settings, "HOSEN_ROOM_POLL_SECONDS", 20)))
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
 
 
 # ---- the log ---------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from hosen.tenancy.middleware import authority_view
+from hosen.tenancy.navigation import authority_url as _url
 
 from . import registers, services, wheel
 from .evidence import EvidenceContext, evidence_for
@@ -29,10 +29,6 @@ from .models import (
     Stage,
 )
 from .progress import items_per_stage, progress_for_rounds
-
-
-def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"authority_slug": request.authority.slug, **kwargs})
 
 
 def _situation(request):
