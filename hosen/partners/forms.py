@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from hosen.timefields import LocalDateTimeField
+
 from .models import (
     STATUSES_FOR,
     Achievement,
@@ -21,7 +23,6 @@ from .models import (
 SUMMARY_MAX = 2000
 NOTES_MAX = 5000
 FUTURE_SLACK = timedelta(minutes=10)
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
 def _capitalise(form):
@@ -109,10 +110,7 @@ class ContactForm(forms.ModelForm):
 
 
 class ContactLogForm(forms.ModelForm):
-    happened_at = forms.DateTimeField(
-        label=_("when"), required=False, input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
-        help_text=_("Leave empty for now."))
+    happened_at = LocalDateTimeField(label=_("when"), required=False, help_text=_("Leave empty for now."))
     # Declared here so that no queryset is built before the authority's scope exists.
     contact = forms.ModelChoiceField(label=_("with"), queryset=None, required=False, empty_label="—")
     summary = forms.CharField(label=_("summary"), max_length=SUMMARY_MAX,

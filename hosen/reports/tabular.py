@@ -1,5 +1,9 @@
 """Registers out to Excel and CSV: a header in the user's language, HXL hashtags as a second header row
-(for humanitarian data exchange), and cell values that spreadsheets never run as formulas."""
+(for humanitarian data exchange), and cell values that spreadsheets never run as formulas.
+
+Date-times are written as ISO 8601 text with the offset, in local time (2026-10-25T01:30:00+02:00), in CSV
+and in Excel alike: an Excel date cell has no offset, and the hour that repeats when the clocks go back
+would read twice the same. Dates stay dates."""
 
 import csv
 import io
@@ -15,6 +19,7 @@ from openpyxl.cell.cell import TYPE_STRING
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ISO_WIDTH = 27  # 2026-10-25T01:30:00+02:00 and a margin
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,24 @@ class Column:
         return display() if callable(display) else value
 
 
+def iso_local(moment: datetime) -> str:
+    """A date-time as ISO 8601 text in the current time zone's local time, with its offset and seconds:
+    2026-10-25T01:30:00+02:00. The offset tells apart the hour that happens twice when the clocks go back,
+    which a bare local time (or an Excel date cell, which has no offset) cannot."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    else:  # taken as local wall-clock time; `fold` picks the occurrence of a repeated hour
+        moment = moment.replace(tzinfo=timezone.get_current_timezone())
+    return moment.isoformat(timespec="seconds")
+
+
 def _plain(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        return iso_local(value)
     if isinstance(value, (int, float, date)):
         return value
     return str(value)
@@ -75,15 +91,20 @@ def to_xlsx(rows: Iterable, columns: list[Column], sheet_title: str = "Hosen", r
     sheet.append([str(c.label) for c in columns])
     if any(c.hxl for c in columns):
         sheet.append([c.hxl for c in columns])
+    with_times = set()
     for row_number, obj in enumerate(rows, start=sheet.max_row + 1):
         for column_number, column in enumerate(columns, start=1):
-            value = _plain(column.get(obj))
+            raw = column.get(obj)
+            value = _plain(raw)
             cell = sheet.cell(row=row_number, column=column_number, value=value)
             if isinstance(value, str):
                 cell.data_type = TYPE_STRING  # never a formula, whatever the text starts with
+            if isinstance(raw, datetime):
+                with_times.add(column_number)
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(12, len(str(column.label)) + 4)
+        wide = ISO_WIDTH if index in with_times else 12
+        sheet.column_dimensions[letter].width = max(wide, len(str(column.label)) + 4)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

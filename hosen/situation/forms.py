@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from hosen.resources.models import Channel, Person
+from hosen.timefields import LocalDateTimeField
 
 from .models import EntryKind, LogEntry, Priority
 
@@ -16,7 +17,6 @@ UPDATE_MAX = 4000
 OWNER_MAX = 200
 # A clock a few minutes fast on a phone is not "the future".
 FUTURE_SLACK = timedelta(minutes=10)
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 # "Due in": the one-handed way to set a due time; an exact time wins over it.
 DUE_IN = {
@@ -31,10 +31,7 @@ DUE_IN_CHOICES = [("", _("No due time")), ("30m", _("In 30 minutes")), ("1h", _(
 
 
 def _local_datetime(label, help_text=""):
-    return forms.DateTimeField(
-        label=label, required=False, input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT), help_text=help_text,
-    )
+    return LocalDateTimeField(label=label, required=False, help_text=help_text)
 
 
 class EntryForm(forms.ModelForm):
