@@ -1,0 +1,44 @@
+"""`{% form_guard form %}`: what every writing form carries, right after its `{% csrf_token %}`.
+
+- an edit form (a `VersionedForm` on a stored record): the version it was loaded from, and after a stale
+  save the side-by-side conflict view;
+- a create form (anything else, or `{% form_guard %}` without a form): its submission key, kept across a
+  re-shown form (errors, a forced sign-in) so the sending that finally goes through is still the one.
+"""
+
+import uuid
+
+from django import template
+
+from ..submissions import SUBMISSION_FIELD
+from ..versions import VERSION_FIELD
+
+register = template.Library()
+
+
+def _key(form):
+    data = getattr(form, "data", None) or {}
+    name = form.add_prefix(SUBMISSION_FIELD) if form is not None else SUBMISSION_FIELD
+    try:
+        return str(uuid.UUID(str(data.get(name, "")).strip()))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+@register.inclusion_tag("integrity/_guard.html")
+def form_guard(form=None, version=None):
+    """`version` lets an in-place form (a status button) carry the version of the record it changes."""
+    context = {"version_name": VERSION_FIELD, "submission_name": SUBMISSION_FIELD}
+    if version is not None:
+        return {**context, "version": version}
+    if form is not None and hasattr(form, "version_token") and form.instance.pk is not None:
+        return {**context, "version": form.version_token, "version_name": form.add_prefix(VERSION_FIELD),
+                "conflict": form.conflict}
+    return {**context, "submission": _key(form)}
+
+
+@register.simple_tag
+def version_of(record, *m2m):
+    from ..versions import version_of as fingerprint
+
+    return fingerprint(record, m2m)
