@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "hosen.plan",
     "hosen.situation",
     "hosen.partners",
+    "hosen.ops",
+    "hosen.integrity",
 ]
 
 MIDDLEWARE = [
