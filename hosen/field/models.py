@@ -45,7 +45,7 @@ class Site(TenantModel):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     has_protected_space = models.BooleanField(_("has a protected space"), default=False)
     protected_capacity = models.PositiveIntegerField(_("protected space capacity"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -120,7 +120,7 @@ class SiteStatus(TenantModel):
     evacuated = models.PositiveIntegerField(_("evacuated"), null=True, blank=True)
     hosted = models.PositiveIntegerField(_("evacuees hosted"), null=True, blank=True)
     protected_space_available = models.BooleanField(_("protected space available"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
     reported_at = models.DateTimeField(_("updated at"), default=timezone.now)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -146,7 +146,7 @@ class Pulse(TenantModel):
 
     emergency = models.ForeignKey(Emergency, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title"), max_length=200)
-    message = models.TextField(_("message to the team"), blank=True)
+    message = models.TextField(_("message to the team"), max_length=2000, blank=True)
     expires_at = models.DateTimeField(_("valid until"))
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -179,7 +179,7 @@ class PulseRecipient(TenantModel):
     availability = models.CharField(_("availability"), max_length=8, choices=Availability.choices, blank=True)
     where = models.CharField(_("where"), max_length=200, blank=True)
     how = models.CharField(_("how"), max_length=200, blank=True)
-    needs = models.TextField(_("what I need"), blank=True)
+    needs = models.TextField(_("what I need"), max_length=2000, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -232,7 +232,7 @@ class Need(TenantModel):
     emergency = models.ForeignKey(Emergency, on_delete=models.CASCADE, related_name="+")
     audience = models.CharField(_("who needs it"), max_length=12, choices=Audience.choices)
     category = models.CharField(_("category"), max_length=12, choices=NeedCategory.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=2000)
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.MEDIUM)
     status = models.CharField(_("status"), max_length=12, choices=NeedStatus.choices, default=NeedStatus.OPEN)

@@ -50,7 +50,7 @@ class Initiative(TenantModel):
     emergency = models.ForeignKey(Emergency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                   verbose_name=_("emergency"))
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), max_length=4000, blank=True)
     phase = models.CharField(_("phase"), max_length=10, choices=PhaseKey.choices, default=PhaseKey.ASK)
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     needs = models.ManyToManyField(Need, through="InitiativeNeed", blank=True, related_name="initiatives",
@@ -139,7 +139,7 @@ class PhaseNote(TenantModel):
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="notes")
     phase = models.CharField(_("phase"), max_length=10, choices=PhaseKey.choices)
-    text = models.TextField(_("note"))
+    text = models.TextField(_("note"), max_length=4000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -180,11 +180,11 @@ class Practice(TenantModel):
 
     initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="practice")
     title = models.CharField(_("title"), max_length=200)
-    problem = models.TextField(_("the problem"), help_text=_("What need or situation did it answer?"))
-    what_we_did = models.TextField(_("what we did"))
-    what_worked = models.TextField(_("what worked"), blank=True)
-    watch_for = models.TextField(_("what to watch for"), blank=True)
-    resources_needed = models.TextField(_("resources needed"), blank=True,
+    problem = models.TextField(_("the problem"), max_length=4000, help_text=_("What need or situation did it answer?"))
+    what_we_did = models.TextField(_("what we did"), max_length=4000)
+    what_worked = models.TextField(_("what worked"), max_length=4000, blank=True)
+    watch_for = models.TextField(_("what to watch for"), max_length=4000, blank=True)
+    resources_needed = models.TextField(_("resources needed"), max_length=4000, blank=True,
                                         help_text=_("People, places, equipment and money it took."))
     stage = models.CharField(_("stage of the model"), max_length=2, choices=StageKey.choices, default=StageKey.FOUR)
     tags = models.CharField(_("tags"), max_length=300, blank=True, help_text=_("Separated by commas."))

@@ -35,7 +35,7 @@ class Partner(TenantModel):
     is_decision_maker = models.BooleanField(
         _("decision maker"), default=False,
         help_text=_("In the authority or the community: the mayor's office, the head of education…"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     since = models.DateField(_("partner since"), null=True, blank=True)
     # A new collaboration: born in this emergency.
@@ -115,7 +115,7 @@ class ContactLog(TenantModel):
                                 verbose_name=_("with"))
     happened_at = models.DateTimeField(_("when"), default=timezone.now)
     channel = models.CharField(_("how"), max_length=8, choices=ContactChannel.choices, default=ContactChannel.CALL)
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), max_length=2000)
     emergency = models.ForeignKey(Emergency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -151,7 +151,7 @@ STATUSES_FOR = {
 
 class Achievement(TenantModel):
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
     kind = models.CharField(_("kind"), max_length=6, choices=AchievementKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=AchievementStatus.choices)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)

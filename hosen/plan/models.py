@@ -50,7 +50,7 @@ class Activity(TenantModel):
     is_essential = models.BooleanField(_("essential"), default=False,
                                        help_text=_("An activity that must go on, in some form, in an emergency."))
     is_stem = models.BooleanField(_("STEM / 21st-century skills"), default=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
     # Set when the activity is a new response added during that emergency.
     born_in = models.ForeignKey(Emergency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("new response born in"))
@@ -102,7 +102,7 @@ class ActivityDecision(TenantModel):
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     ways = models.JSONField(_("ways to adapt"), default=list, blank=True)  # [AdaptWay values]
     how = models.CharField(_("how"), max_length=500, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -62,7 +62,7 @@ class Person(TenantModel):
     availability_emergency = models.ForeignKey(Emergency, null=True, blank=True, on_delete=models.SET_NULL,
                                                related_name="+")
     availability_note = models.CharField(_("availability note"), max_length=300, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     source = models.CharField(_("source"), max_length=100, blank=True)  # e.g. "volunteer sign-up"
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -119,11 +119,11 @@ class Channel(TenantModel):
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     address = models.CharField(_("link or address"), max_length=500, blank=True)
     # For mailing lists: the addresses updates are e-mailed to, one per line.
-    email_recipients = models.TextField(_("e-mail recipients"), blank=True)
+    email_recipients = models.TextField(_("e-mail recipients"), max_length=60_000, blank=True)
     active_in = models.ForeignKey(Emergency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                   verbose_name=_("active in emergency"))
     activated_at = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -154,12 +154,12 @@ class Facility(TenantModel):
     area = models.CharField(_("area"), max_length=100, blank=True)
     is_protected = models.BooleanField(_("protected space"), default=False)
     capacity = models.PositiveIntegerField(_("capacity (people)"), null=True, blank=True)
-    equipment = models.TextField(_("equipment"), blank=True)
+    equipment = models.TextField(_("equipment"), max_length=5000, blank=True)
     key_holder = models.CharField(_("key holder"), max_length=200, blank=True)
     key_holder_phone = models.CharField(_("key holder phone"), max_length=40, blank=True)
     availability = models.CharField(_("availability"), max_length=12, choices=Availability.choices,
                                     default=Availability.UNKNOWN)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -196,11 +196,11 @@ class FundingSource(TenantModel):
     received = models.DecimalField(_("received (₪)"), max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=FundingStatus.choices,
                               default=FundingStatus.IDENTIFIED)
-    restrictions = models.TextField(_("restrictions"), blank=True)
+    restrictions = models.TextField(_("restrictions"), max_length=5000, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     categories = models.JSONField(_("need categories it can fund"), default=list, blank=True)
     emergency = models.ForeignKey(Emergency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
 
     class Meta:
         ordering = ["deadline", "name"]

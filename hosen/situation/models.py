@@ -28,7 +28,7 @@ class LogEntry(TenantModel):
 
     emergency = models.ForeignKey(Emergency, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices, default=EntryKind.EVENT)
-    text = models.TextField(_("what happened"))
+    text = models.TextField(_("what happened"), max_length=2000)
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     # When it happened: now by default, earlier when it is logged after the fact.
     happened_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -89,7 +89,7 @@ class OutgoingUpdate(TenantModel):
     channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("channel"))
     channel_name = models.CharField(_("channel"), max_length=200)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), max_length=4000)
     composed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)

@@ -198,7 +198,7 @@ class Emergency(TenantModel):
     area = models.CharField(_("affected area"), max_length=300, blank=True)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
     phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices, default=Phase.ACTIVE)
-    lessons = models.TextField(_("lessons learned"), blank=True)
+    lessons = models.TextField(_("lessons learned"), max_length=20000, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Emergencies the network opened together for several authorities share one group key.
     group = models.UUIDField(null=True, blank=True, db_index=True)
@@ -250,7 +250,7 @@ class Answer(TenantModel):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=14, choices=AnswerStatus.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=5000, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(default=timezone.now)
     # True while the answer is only what the previous round said, not yet confirmed in this one.
@@ -274,11 +274,12 @@ class CheckIn(models.Model):
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
     emergency = models.ForeignKey(Emergency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    feeling = models.TextField(_("How am I feeling?"), blank=True)
+    feeling = models.TextField(_("How am I feeling?"), max_length=4000, blank=True)
     stability = models.PositiveSmallIntegerField(_("Inner stability (1–5)"), null=True, blank=True)
-    arrangements = models.TextField(_("Personal arrangements I have made"), blank=True)
-    notes = models.TextField(_("Free notes"), blank=True)
-    reflection = models.TextField(blank=True)  # checklist item 1
+    arrangements = models.TextField(_("Personal arrangements I have made"), max_length=4000,
+                                    blank=True)
+    notes = models.TextField(_("Free notes"), max_length=4000, blank=True)
+    reflection = models.TextField(max_length=4000, blank=True)  # checklist item 1
     team_readiness = models.CharField(max_length=4, blank=True)  # R1..R4, for the leadership guide
 
     objects = ScopedManager(author="author")

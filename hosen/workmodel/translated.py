@@ -6,8 +6,15 @@ from django.utils.translation import get_language
 LANGS = ("he", "ar", "en")
 
 
+# A text of the model's content (a stage's purpose, a checklist item) in one language: the longest one
+# written so far is about 600 characters.
+CONTENT_MAX = 4000
+
+
 def translated_fields(field_class=models.TextField, **kwargs):
     """Three columns for one text: `title_he, title_ar, title_en = translated_fields(...)`."""
+    if field_class is models.TextField:
+        kwargs.setdefault("max_length", CONTENT_MAX)
     return tuple(field_class(**kwargs) for _ in LANGS)
 
 
