@@ -153,7 +153,8 @@ class LocalDateTimeWidget(forms.MultiWidget):
         ]
         group_id = f"{id_}{OCCURRENCE_SUFFIX}" if id_ else ""
         radios = format_html_join(
-            "", '<label><input type="radio" name="{}" value="{}"{}{}> {} <bdi dir="ltr">{}</bdi></label>',
+            "",
+            '<label><input type="radio" name="{}" value="{}"{}{}> <span>{} <bdi dir="ltr">({})</bdi></span></label>',
             ((name + OCCURRENCE_SUFFIX, value, format_html(' id="{}_{}"', group_id, i) if group_id else "",
               " checked" if value == chosen else "", label, offset)
              for i, (value, label, offset) in enumerate(options)))
@@ -217,8 +218,8 @@ class LocalDateTimeField(forms.DateTimeField):
         if kind == "missing":
             later = _wall(naive.replace(tzinfo=tz, fold=0), tz)
             raise forms.ValidationError(
-                _("%(time)s on %(date)s does not exist: the clocks go forward that night. Did you mean "
-                  "%(later)s?") % {"time": _time(naive), "date": _date(naive), "later": _time(later)},
+                _("%(time)s on %(date)s does not exist: the clocks go forward an hour that night. Did you "
+                  "mean %(later)s?") % {"time": _time(naive), "date": _date(naive), "later": _time(later)},
                 code="missing_time")
         if kind == "ambiguous":
             if chosen not in FOLD:

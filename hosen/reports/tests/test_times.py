@@ -166,7 +166,7 @@ def test_the_skipped_spring_hour_is_refused_with_the_time_an_hour_later(cast, cl
                                                        "happened_at_occurrence": "first"}, **EN)
     assert response.status_code == 422
     assert response.context["form"].errors["happened_at"] == [
-        "02:30 on 27.3.2026 does not exist: the clocks go forward that night. Did you mean 03:30?"]
+        "02:30 on 27.3.2026 does not exist: the clocks go forward an hour that night. Did you mean 03:30?"]
     assert "_occurrence" not in response.content.decode()  # nothing to choose: there is no such time
     assert entries() == []
     client_for(cast.team).post(room(cast), {"kind": "event", "text": "אזעקה", "happened_at": "2026-03-27T03:30"})
