@@ -26,6 +26,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 INPUT_FORMATS = [LOCAL_INPUT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -174,6 +175,15 @@ class LocalDateTimeField(forms.DateTimeField):
     time an hour later offered instead."""
 
     widget = LocalDateTimeWidget
+    # With %(time)s, %(date)s, %(later)s (the skipped time an hour on), %(first)s and %(second)s (the two
+    # moments of a repeated time in ISO 8601 with their offsets). A form that offers no choice — a row of an
+    # imported file — can pass its own "ambiguous_time" message through `error_messages`.
+    default_error_messages = {
+        "missing_time": gettext_lazy("%(time)s on %(date)s does not exist: the clocks go forward an hour that "
+                                     "night. Did you mean %(later)s?"),
+        "ambiguous_time": gettext_lazy("%(time)s on %(date)s happens twice, because the clocks go back an hour "
+                                       "that night. Choose which one you mean."),
+    }
 
     def __init__(self, *, input_formats=None, **kwargs):
         super().__init__(input_formats=input_formats or INPUT_FORMATS, **kwargs)
@@ -217,16 +227,14 @@ class LocalDateTimeField(forms.DateTimeField):
         kind = local_kind(naive, tz)
         if kind == "missing":
             later = _wall(naive.replace(tzinfo=tz, fold=0), tz)
-            raise forms.ValidationError(
-                _("%(time)s on %(date)s does not exist: the clocks go forward an hour that night. Did you "
-                  "mean %(later)s?") % {"time": _time(naive), "date": _date(naive), "later": _time(later)},
-                code="missing_time")
+            raise forms.ValidationError(self.error_messages["missing_time"], code="missing_time", params={
+                "time": _time(naive), "date": _date(naive), "later": _time(later)})
         if kind == "ambiguous":
             if chosen not in FOLD:
-                raise forms.ValidationError(
-                    _("%(time)s on %(date)s happens twice, because the clocks go back an hour that night. "
-                      "Choose which one you mean.") % {"time": _time(naive), "date": _date(naive)},
-                    code="ambiguous_time")
+                first, second = occurrences(naive, tz)
+                raise forms.ValidationError(self.error_messages["ambiguous_time"], code="ambiguous_time", params={
+                    "time": _time(naive), "date": _date(naive),
+                    "first": first.isoformat(timespec="seconds"), "second": second.isoformat(timespec="seconds")})
             return naive.replace(tzinfo=tz, fold=FOLD[chosen])
         # fold is meaningless outside the repeated hour; a naive fold=1 never reaches the database
         return naive.replace(tzinfo=tz, fold=0)

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -19,6 +20,7 @@ from openpyxl import load_workbook
 from hosen.partners.models import ContactLog, Partner
 from hosen.reports import tabular
 from hosen.situation.models import EntryKind, LogEntry
+from hosen.timefields import LocalDateTimeField
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -258,3 +260,22 @@ def test_a_winter_and_a_summer_time_in_the_local_offset():
     with timezone.override("Asia/Jerusalem"):
         assert tabular.iso_local(datetime(2026, 7, 1, 9, 0, 5, 123456, tzinfo=UTC)) == "2026-07-01T12:00:05+03:00"
         assert tabular.iso_local(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == "2026-12-01T11:00:00+02:00"
+
+
+# ---- the field where no choice can be offered (a row of an imported file) ----------------------------
+
+
+class RowForm(forms.Form):
+    when = LocalDateTimeField(error_messages={
+        "ambiguous_time": "%(time)s on %(date)s happens twice: write %(first)s or %(second)s."})
+
+
+def test_a_row_without_a_choice_gets_its_own_message_and_an_offset_settles_it():
+    with timezone.override("Asia/Jerusalem"):
+        row = RowForm({"when": "2026-10-25 01:30"})
+        assert not row.is_valid()
+        assert row.errors["when"] == [
+            "01:30 on 25.10.2026 happens twice: write 2026-10-25T01:30:00+03:00 or 2026-10-25T01:30:00+02:00."]
+        for text, moment in (("2026-10-25T01:30:00+03:00", FIRST_UTC), ("2026-10-25T01:30:00+02:00", SECOND_UTC)):
+            row = RowForm({"when": text})
+            assert row.is_valid() and row.cleaned_data["when"] == moment
