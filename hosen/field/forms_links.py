@@ -184,7 +184,9 @@ class QuickReportForm(SubmissionForm):
     is_emerging = forms.BooleanField(label=_("New since the emergency began"), required=False)
     note = forms.CharField(label=_("Note"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
-    reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False,
+    # A name: 100 characters are plenty, and the needs register's source ("quick report: <name>") stays
+    # within its 200 without cutting the name.
+    reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=100, required=False,
                                     widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "name"}))
 
     def __init__(self, *args, link, **kwargs):

@@ -1,8 +1,10 @@
 """The token forms for people without an account: a quick report on a site, and an answer to a team pulse.
 
 The token is looked up once with scopes disabled (it carries no authority in the URL); everything after
-runs inside the token's authority scope. A bad token gets a calm page that tells nothing: 404 for a token
-that does not exist, 410 for a link that was revoked, expired, or whose emergency or pulse is closed.
+runs inside the token's authority scope. A bad token gets a calm page: 404 for a token that does not exist
+(it tells nothing), 410 for a link that was revoked, expired, or whose emergency or pulse is closed (it
+names the authority and the person who shared the link, to ask for a new one). A form sent to such a link
+stores nothing and gives back everything that was typed, to copy (hosen/typed_back.py).
 """
 
 import uuid
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from hosen.public import token_form_view
+from hosen.typed_back import gone_context
 
 from . import services
 from .forms_links import PulseAnswerForm, QuickReportForm
@@ -24,8 +27,15 @@ from .models import Audience, PulseRecipient, ReportLink, SiteStatus
 public_token_view = token_form_view("field_public")
 
 
-def _no_longer_valid(request, status):
-    return render(request, "field/public_invalid.html", {"gone": status == 410}, status=status)
+def _no_longer_valid(request, status, *, fields, keep, authority=None, shared_by=None):
+    context = gone_context(request, fields=fields, keep=keep, authority=authority if status == 410 else None,
+                           shared_by=shared_by if status == 410 else None)
+    return render(request, "field/public_invalid.html", {**context, "gone": status == 410}, status=status)
+
+
+def _report_gone(request, link_token, status, link=None):
+    return _no_longer_valid(request, status, fields=QuickReportForm.base_fields, keep=f"report-{link_token}",
+                            authority=link and link.authority, shared_by=link and link.created_by)
 
 
 def _sent_key(request):
@@ -48,12 +58,13 @@ def _fresh_submission(form):
 @public_token_view
 def report(request, link_token):
     with scopes_disabled():
-        link = ReportLink.objects.select_related("authority", "emergency", "site").filter(token=link_token).first()
+        link = (ReportLink.objects.select_related("authority", "emergency", "site", "created_by")
+                .filter(token=link_token).first())
     if link is None:
-        return _no_longer_valid(request, 404)
+        return _report_gone(request, link_token, 404)
     with scope(authority=link.authority):
         if not link.is_usable() or (link.site_id and not link.site.is_active):
-            return _no_longer_valid(request, 410)
+            return _report_gone(request, link_token, 410, link)
         if request.method == "GET" and "sent" in request.GET:
             return _report_thanks(request, link)
         return _report_form(request, link)
@@ -62,7 +73,7 @@ def report(request, link_token):
 def _report_form(request, link):
     form = QuickReportForm(request.POST or None, link=link, initial={"submission": uuid.uuid4()})
     if not link.site_id and not form.fields["site"].queryset.exists():
-        return _no_longer_valid(request, 410)  # a group that has no active site left
+        return _report_gone(request, link.token, 410, link)  # a group that has no active site left
     if request.method == "POST":
         if form.is_valid():
             save_quick_report(link, form.cleaned_data)
@@ -87,16 +98,18 @@ def save_quick_report(link, data):
         )
         if not created:
             return report, False
-        # The register is read by the authority's staff: its source reads in the authority's language.
+        # The register is read by the authority's staff: its source reads in the authority's language. The
+        # reporter's name is short enough (QuickReportForm) for the whole of it to fit; the site is the need's.
         with translation.override(settings.LANGUAGE_CODE):
-            source = _("quick report: %(who)s") % {"who": data["reporter_name"].strip() or site.name}
+            name = data["reporter_name"].strip()
+            source = _("quick report: %(who)s") % {"who": name} if name else _("quick report")
         for category in data["need_categories"]:
             try:
                 with transaction.atomic():
                     services.add_need(
                         link.authority, link.emergency, audience=Audience.SITE, category=category,
                         description=data["need_description"], urgency=data["urgency"],
-                        is_emerging=data["is_emerging"], source=source[:200], site=site, via_link=link,
+                        is_emerging=data["is_emerging"], source=source, site=site, via_link=link,
                         submission=submission,
                     )
             except IntegrityError:
@@ -124,13 +137,14 @@ def _answer_reason(submission):
 @public_token_view
 def pulse(request, pulse_token):
     with scopes_disabled():
-        recipient = (PulseRecipient.objects.select_related("authority", "pulse__emergency")
+        recipient = (PulseRecipient.objects.select_related("authority", "pulse__emergency", "pulse__created_by")
                      .filter(token=pulse_token).first())
     if recipient is None:
-        return _no_longer_valid(request, 404)
+        return _no_longer_valid(request, 404, fields=PulseAnswerForm.base_fields, keep=f"pulse-{pulse_token}")
     with scope(authority=recipient.authority):
         if not recipient.pulse.is_open():
-            return _no_longer_valid(request, 410)
+            return _no_longer_valid(request, 410, fields=PulseAnswerForm.base_fields, keep=f"pulse-{pulse_token}",
+                                    authority=recipient.authority, shared_by=recipient.pulse.created_by)
         context = {"recipient": recipient, "pulse": recipient.pulse, "authority": recipient.authority,
                    "keep": f"pulse-{recipient.token}"}
         if request.method == "GET" and "sent" in request.GET:

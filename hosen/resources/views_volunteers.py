@@ -2,8 +2,9 @@
 
 The public form is a token form like the quick reports (hosen/field/views_public.py): the token is looked
 up once with scopes disabled, everything after runs in its authority's scope; 404 for an unknown token, a
-calm 410 for a revoked or expired link; rate limited by IP and by token; it shows nothing of the
-authority's data. Each sign-up is a Person (kind volunteer) whose creation is recorded in the history
+calm 410 for a revoked or expired link (whom to ask for a new one and, when a form was sent to it,
+everything that was typed, to copy: nothing is stored); rate limited by IP and by token; it shows nothing
+of the authority's data. Each sign-up is a Person (kind volunteer) whose creation is recorded in the history
 with the link it came through, so the link page counts sign-ups without a column of its own.
 """
 
@@ -22,6 +23,7 @@ from django_scopes import scope, scopes_disabled
 from hosen.field.views_links import whatsapp_url
 from hosen.public import token_form_view
 from hosen.tenancy.middleware import authority_view
+from hosen.typed_back import gone_context
 from hosen.workmodel.services import current_emergency
 
 from .forms_registers import SOURCE_SIGNUP, VolunteerForm, VolunteerLinkForm, ordered_languages
@@ -96,19 +98,21 @@ def volunteer_link_revoke(request, volunteer_link_pk):
 public_volunteer_view = token_form_view("volunteer_public")
 
 
-def _invalid(request, status):
-    return render(request, "resources/volunteer_invalid.html", {"gone": status == 410}, status=status)
+def _invalid(request, status, volunteer_token, link=None):
+    context = gone_context(request, fields=VolunteerForm().fields, keep=f"volunteer-{volunteer_token}",
+                           authority=link and link.authority, shared_by=link and link.created_by)
+    return render(request, "resources/volunteer_invalid.html", {**context, "gone": status == 410}, status=status)
 
 
 @public_volunteer_view
 def volunteer(request, volunteer_token):
     with scopes_disabled():
-        link = VolunteerLink.objects.select_related("authority").filter(token=volunteer_token).first()
+        link = VolunteerLink.objects.select_related("authority", "created_by").filter(token=volunteer_token).first()
     if link is None:
-        return _invalid(request, 404)
+        return _invalid(request, 404, volunteer_token)
     with scope(authority=link.authority):
         if not link.is_usable():
-            return _invalid(request, 410)
+            return _invalid(request, 410, volunteer_token, link)
         keep = f"volunteer-{link.token}"
         if request.method == "GET" and "sent" in request.GET:
             return _thanks(request, link, keep)
