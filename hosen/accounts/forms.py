@@ -8,7 +8,7 @@ from .models import Role, User
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=[(Role.TEAM, Role.TEAM.label), (Role.VIEWER, Role.VIEWER.label)])
 
     def __init__(self, *args, authority=None, **kwargs):
@@ -23,7 +23,7 @@ class InviteForm(forms.Form):
 
 
 class NetworkInviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     authority = forms.ModelChoiceField(label=_("Authority"), queryset=Authority.objects.none())
 
     def __init__(self, *args, authorities=None, **kwargs):

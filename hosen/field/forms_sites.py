@@ -50,7 +50,6 @@ class SiteForm(forms.ModelForm):
         self.authority = authority
         for name in ("students", "staff", "protected_capacity"):
             self.fields[name].label = capfirst(Site._meta.get_field(name).verbose_name)
-        self.fields["notes"].max_length = 5000
         self.fields["protected_capacity"].help_text = _("Only for a site that has a protected space.")
 
     def _others(self):
@@ -70,12 +69,6 @@ class SiteForm(forms.ModelForm):
             raise forms.ValidationError(_("Another site already has the institution code %(code)s."),
                                         params={"code": code}, code="unique")
         return code
-
-    def clean_notes(self):
-        notes = self.cleaned_data["notes"]
-        if len(notes) > 5000:
-            raise forms.ValidationError(_("Notes can be at most 5000 characters."))
-        return notes
 
     def clean(self):
         data = super().clean()

@@ -43,7 +43,6 @@ class InitiativeForm(forms.ModelForm):
             self.fields["need"].queryset = Need.objects.filter(authority=authority).only("pk")
         else:
             del self.fields["need"]
-        self.fields["summary"].max_length = TEXT_MAX
         _labels(self)
 
 
@@ -94,8 +93,6 @@ class PracticeForm(forms.ModelForm):
 
     def __init__(self, *args, stage_titles=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("problem", "what_we_did", "what_worked", "watch_for", "resources_needed"):
-            self.fields[name].max_length = TEXT_MAX
         titles = stage_titles or {}
         self.fields["stage"].choices = [(key, f"{label} · {titles[key]}" if titles.get(key) else label)
                                         for key, label in StageKey.choices]

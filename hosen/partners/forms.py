@@ -21,7 +21,6 @@ from .models import (
 )
 
 SUMMARY_MAX = 2000
-NOTES_MAX = 5000
 FUTURE_SLACK = timedelta(minutes=10)
 
 
@@ -71,12 +70,6 @@ class PartnerForm(forms.ModelForm):
             raise forms.ValidationError(_("There is already a partner named “%(name)s”."), params={"name": name},
                                         code="unique")
         return name
-
-    def clean_notes(self):
-        notes = self.cleaned_data["notes"]
-        if len(notes) > NOTES_MAX:
-            raise forms.ValidationError(_("Notes can be at most %(max)d characters.") % {"max": NOTES_MAX})
-        return notes
 
     def save(self, commit=True):
         partner = super().save(commit=False)

@@ -72,7 +72,6 @@ class ActivityForm(forms.ModelForm):
                              self.instance.facility_id)
         _only_this_authority(self.fields["site"], Site.objects.filter(authority=authority), self.instance.site_id)
         self.fields["facility"].help_text = _("A facility from the resources register (protected spaces count).")
-        self.fields["notes"].max_length = NOTE_MAX
         self.fields["kind"].choices = ActivityKind.choices
         self.fields["audience"].choices = ActivityAudience.choices
         born_elsewhere = self.instance.born_in_id and (emergency is None or self.instance.born_in_id != emergency.pk)

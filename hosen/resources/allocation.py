@@ -8,6 +8,8 @@ status, moved through hosen.field.services.change_need_status.
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -180,8 +182,16 @@ def _check_resource(kind, resource, emergency):
         raise AllocationError(_("%(name)s was rejected: it cannot fund anything.") % {"name": resource.name})
 
 
+def _check_note(note):
+    """A note longer than its column is refused with the limit and its length, never cut."""
+    try:
+        MaxLengthValidator(Allocation._meta.get_field("note").max_length)(note)
+    except ValidationError as error:
+        raise AllocationError(error.messages[0]) from error
+
+
 def _create(need, kind, resource, user, note=""):
-    allocation = Allocation(authority_id=need.authority_id, need=need, note=note[:300], allocated_by=user,
+    allocation = Allocation(authority_id=need.authority_id, need=need, note=note, allocated_by=user,
                             allocated_at=timezone.now(), **{KIND_FIELDS[kind]: resource})
     allocation._history_user = user
     try:
@@ -200,6 +210,7 @@ def allocate(need, kind, resource, *, user=None, note="") -> Allocation:
         raise AllocationError(_("Choose a person, a facility or a funding source."))
     _check_need(need)
     _check_resource(kind, resource, need.emergency)
+    _check_note(note)
     with transaction.atomic():
         allocation = _create(need, kind, resource, user, note)
         if need.status == NeedStatus.OPEN:

@@ -103,7 +103,9 @@ def _unique_key(text: str) -> str:
 def add_skill(text: str, authority) -> Skill:
     """The skill named `text` in any language; a new skill (the same name in all three languages, no
     categories yet) when there is none. Typing an existing name twice never makes a second skill."""
-    name = re.sub(r"\s+", " ", text).strip()[:NAME_MAX]
+    name = re.sub(r"\s+", " ", text).strip()
+    if len(name) > NAME_MAX:  # the forms say so first (PersonForm.clean_new_skills): never cut a name
+        raise ValueError(f"a skill's name has at most {NAME_MAX} characters, not {len(name)}")
     found = lookup_table().get(normalize(name))
     if found is not None:
         return found

@@ -56,12 +56,6 @@ class AnswerForm(forms.ModelForm):
         fields = ["status", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2, "dir": "auto"})}
 
-    def clean_note(self):
-        note = self.cleaned_data["note"]
-        if len(note) > 5000:
-            raise forms.ValidationError(_("A note can be at most 5000 characters."))
-        return note
-
 
 class RoundForm(forms.Form):
     label = forms.CharField(label=_("label (optional)"), max_length=100, required=False)
