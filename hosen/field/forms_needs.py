@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from hosen.integrity.versions import VersionedForm
+
 from .models import Audience, Need, NeedCategory, NeedStatus, Site, Urgency
 
 DESCRIPTION_MAX = 2000
@@ -61,7 +63,7 @@ class NeedForm(forms.ModelForm):
         return cleaned
 
 
-class NeedEditForm(NeedForm):
+class NeedEditForm(VersionedForm, NeedForm):
     status = forms.ChoiceField(label=_("status"), choices=NeedStatus.choices, widget=forms.RadioSelect)
 
     class Meta(NeedForm.Meta):

@@ -6,6 +6,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from hosen.integrity.versions import VersionedForm
+from hosen.names import NameField, normalize_name
 from hosen.reports.importer import ImportColumn, Importer, LabelChoiceField, RowError, YesNoField
 
 from .models import Site, SiteKind, SiteState
@@ -22,7 +24,7 @@ def _people(label, required=False):
     )
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(VersionedForm, forms.ModelForm):
     """Create or edit a site. Uniqueness per authority is checked here, so a clash is a message, not an
     IntegrityError."""
 
@@ -57,7 +59,7 @@ class SiteForm(forms.ModelForm):
         return sites.exclude(pk=self.instance.pk) if self.instance.pk else sites
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
+        name = normalize_name(self.cleaned_data["name"])
         if self._others().filter(name__iexact=name).exists():
             raise forms.ValidationError(_("There is already a site named “%(name)s” (perhaps archived)."),
                                         params={"name": name}, code="unique")
@@ -175,7 +177,7 @@ KIND_ALIASES = {
 class SiteRowForm(forms.Form):
     """One row of a sites file. Only the columns the file has are in `data`; the importer writes only those."""
 
-    name = forms.CharField(max_length=200)
+    name = NameField(max_length=200)
     kind = LabelChoiceField(choices=SiteKind.choices, aliases=KIND_ALIASES)
     code = forms.CharField(max_length=30, required=False)
     address = forms.CharField(max_length=300, required=False)

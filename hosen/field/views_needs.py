@@ -11,6 +11,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
+from hosen.integrity import versions
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
@@ -109,12 +110,15 @@ def need_status(request, need_pk):
         return render(request, "field/_need_card.html", {**_card(need, back), "can_change": can_change})
 
     form = NeedStatusForm(request.POST)
-    error, did_change = None, False
+    error, did_change, current = None, False, None
     before = need.get_status_display()
     if not need.emergency.is_open:
         error = _("This need belongs to a closed emergency and can no longer change.")
     elif not form.is_valid():
         error = _("Choose one of the statuses offered.")
+    elif (current := versions.is_stale(request, need)) is not None and current.status != form.cleaned_data["status"]:
+        need = _needs(request).select_related("site", "emergency").get(pk=need.pk)
+        error = versions.changed_meanwhile(current)
     else:
         did_change = services.change_need_status(need, form.cleaned_data["status"], request.user)
     changed = (before, need.get_status_display()) if did_change else None
@@ -122,7 +126,7 @@ def need_status(request, need_pk):
     if request.htmx:
         return render(request, "field/_need_card.html",
                       {**_card(need, back, changed=changed, error=error), "can_change": can_change},
-                      status=422 if error else 200)
+                      status=(409 if current is not None else 422) if error else 200)
     if error:
         messages.error(request, error)
     elif changed:
@@ -147,7 +151,8 @@ def need_new(request):
         need = services.add_need(request.authority, emergency, user=request.user, **fields)
         messages.success(request, _("The need is on the register."))
         return redirect(_url(request, "field:needs") + f"#need-{need.pk}")
-    return render(request, "field/need_form.html", {"emergency": emergency, "form": form})
+    return render(request, "field/need_form.html", {"emergency": emergency, "form": form},
+                  status=422 if form.errors else 200)
 
 
 @authority_view(read="change", write="change")
@@ -166,7 +171,8 @@ def need_edit(request, need_pk):
         need.save()
         messages.success(request, _("The need is updated."))
         return redirect(_url(request, "field:need", need_pk=need.pk))
-    return render(request, "field/need_form.html", {"emergency": need.emergency, "form": form, "need": need})
+    return render(request, "field/need_form.html", {"emergency": need.emergency, "form": form, "need": need},
+                  status=(409 if form.conflict else 422) if form.errors else 200)
 
 
 # ---- one need and its history ----------------------------------------------------------------

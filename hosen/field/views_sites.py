@@ -179,7 +179,8 @@ def site_new(request):
         site = form.save()
         messages.success(request, _("The site %(site)s is added.") % {"site": site.name})
         return redirect(_url(request, "field:site", site_pk=site.pk))
-    return render(request, "field/site_form.html", {"form": form, "site": None, "areas": _areas(request.authority)})
+    return render(request, "field/site_form.html", {"form": form, "site": None, "areas": _areas(request.authority)},
+                  status=422 if form.errors else 200)
 
 
 @authority_view(read="change", write="change")
@@ -201,7 +202,8 @@ def site_edit(request, site_pk):
         form.save()
         messages.success(request, _("Saved."))
         return redirect(_url(request, "field:site", site_pk=site.pk))
-    return render(request, "field/site_form.html", {"form": form, "site": site, "areas": _areas(request.authority)})
+    return render(request, "field/site_form.html", {"form": form, "site": site, "areas": _areas(request.authority)},
+                  status=(409 if form.conflict else 422) if form.errors else 200)
 
 
 # ---- import and export -------------------------------------------------------------------------

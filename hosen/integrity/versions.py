@@ -69,6 +69,16 @@ def is_stale(request, instance, *, prefix="", m2m=()):
     return None
 
 
+def changed_meanwhile(current) -> str:
+    """The message of an in-place change refused because the record changed since the page was loaded."""
+    change = last_change(current)
+    if change and change["who"]:
+        return _("%(who)s changed this meanwhile, so your change was not applied. Here it is as it is now: "
+                 "choose again if it is still needed.") % {"who": change["who"]}
+    return _("This was changed meanwhile, so your change was not applied. Here it is as it is now: choose again "
+             "if it is still needed.")
+
+
 def shown(field, value) -> str:
     """A value as the form shows it, for the side-by-side view."""
     if value is None or value == "" or value == [] or value == ():

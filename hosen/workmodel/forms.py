@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hosen.integrity.versions import VersionedForm
+
 from .models import Answer, AnswerStatus, CheckIn, Emergency, Phase
 
 
@@ -48,7 +50,7 @@ class CloseEmergencyForm(forms.Form):
         return lessons
 
 
-class AnswerForm(forms.ModelForm):
+class AnswerForm(VersionedForm, forms.ModelForm):
     status = forms.ChoiceField(label=_("status"), choices=AnswerStatus.choices, widget=forms.RadioSelect)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from hosen.integrity.versions import version_of
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
 
@@ -141,6 +142,7 @@ def _checklist_rows(request, emergency, current, items, with_evidence=True):
             "can_answer": can_answer and not item.is_private,
             "status_value": answer.status if answer else "",
             "note_value": answer.note if answer else "",
+            "version": version_of(answer),
             "errors": {},
         })
     return rows
@@ -230,10 +232,11 @@ def answer_item(request, number):
     if request.method == "POST" and not saved:
         # Show the errors next to what was typed; nothing was saved.
         row.update(status_value=form.data.get(f"{form.prefix}-status", ""),
-                   note_value=form.data.get(f"{form.prefix}-note", ""), errors=form.errors)
+                   note_value=form.data.get(f"{form.prefix}-note", ""), errors=form.errors,
+                   conflict=form.conflict, version=form.version_token if form.conflict else row["version"])
     context = {"row": row, "round": current, "saved": saved, "open": request.method == "POST" and not saved,
                "statuses": AnswerStatus.choices}
-    status = 422 if request.method == "POST" and not form.is_valid() else 200
+    status = (409 if form.conflict else 422) if request.method == "POST" and not form.is_valid() else 200
     return render(request, "workmodel/_item.html", context, status=status)
 
 

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from hosen.field import services
 from hosen.field.models import Need, NeedStatus, ReportLink, Site
+from hosen.integrity.testing import with_version
 from hosen.workmodel.models import Emergency, EmergencyKind, Phase, Severity
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -195,7 +196,7 @@ def test_without_an_open_emergency_the_list_says_so(cast, client_for, register):
 def test_quick_status_change_with_htmx_returns_the_card_and_history_knows_who(cast, client_for, register):
     need = register["laptops"]
     response = client_for(cast.team).post(url(cast, "need_status", need_pk=need.pk),
-                                          {"status": "met", "next": url(cast, "needs")}, **HTMX, **EN)
+                                          with_version(need, status="met", next=url(cast, "needs")), **HTMX, **EN)
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "field/_need_card.html"
     body = response.content.decode()
@@ -217,7 +218,7 @@ def test_quick_status_change_without_htmx_returns_to_the_filtered_list(cast, cli
     need = register["routers"]
     back = url(cast, "needs") + "?category=equipment&page=1"
     response = client_for(cast.manager).post(url(cast, "need_status", need_pk=need.pk),
-                                             {"status": "open", "next": back}, **EN)
+                                             with_version(need, status="open", next=back), **EN)
     assert response.status_code == 302
     assert response["Location"] == back + f"#need-{need.pk}"
     need.refresh_from_db()
@@ -329,7 +330,7 @@ def test_new_need_is_added_to_the_current_emergency(cast, client_for, register):
 ])
 def test_new_need_refuses_bad_input_with_a_clear_message(cast, client_for, register, overrides, field, message):
     response = client_for(cast.manager).post(url(cast, "need_new"), valid_post(**overrides), **EN)
-    assert response.status_code == 200
+    assert response.status_code == 422
     form = response.context["form"]
     assert field in form.errors
     assert message in " ".join(form.errors[field])
@@ -347,7 +348,7 @@ def test_another_authoritys_site_or_a_retired_site_cannot_be_chosen(cast, client
     assert "בית ספר הצפון" in page and "אתר של רשות ב" not in page and "בית ספר שנסגר" not in page
     for site in (theirs, retired):
         response = client.post(url(cast, "need_new"), valid_post(audience="site", site=site.pk), **EN)
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Select a valid choice" in " ".join(response.context["form"].errors["site"])
     with scopes_disabled():
         assert not Need.objects.filter(category="learning").exists()
@@ -373,7 +374,7 @@ def test_edit_changes_fields_and_status_and_keeps_history(cast, client_for, regi
     need = register["laptops"]
     data = valid_post(category="equipment", description="מחשבים ניידים ל-30 תלמידים", urgency="2",
                       quantity="30", status="in_progress", site=register["south"].pk, source="")
-    response = client_for(cast.team).post(url(cast, "need_edit", need_pk=need.pk), data, **EN)
+    response = client_for(cast.team).post(url(cast, "need_edit", need_pk=need.pk), with_version(need, data), **EN)
     assert response.status_code == 302
     need.refresh_from_db()
     assert (need.status, need.urgency, need.quantity, need.site) == ("in_progress", 2, 30, register["south"])
@@ -381,8 +382,8 @@ def test_edit_changes_fields_and_status_and_keeps_history(cast, client_for, regi
     assert history_of(need)[0].history_user == cast.team
     # The edit form refuses a site audience without a site too.
     bad = client_for(cast.team).post(url(cast, "need_edit", need_pk=need.pk),
-                                     {**data, "audience": "site", "site": ""}, **EN)
-    assert bad.status_code == 200 and "site" in bad.context["form"].errors
+                                     with_version(need, data, audience="site", site=""), **EN)
+    assert bad.status_code == 422 and "site" in bad.context["form"].errors
 
 
 # ---- detail and history ----------------------------------------------------------------------
@@ -417,9 +418,9 @@ def test_history_shows_other_fields_changed_and_quick_reports(cast, client_for, 
                                          expires_at=timezone.now() + timedelta(days=1))
         need = services.add_need(cast.authority, cast.emergency, audience="site", category="space",
                                  description="מרחב מוגן", site=register["north"], via_link=link)
-    client_for(cast.manager).post(url(cast, "need_edit", need_pk=need.pk), valid_post(
+    client_for(cast.manager).post(url(cast, "need_edit", need_pk=need.pk), with_version(need, valid_post(
         audience="site", category="space", description="מרחב מוגן גדול", urgency="4", quantity="",
-        is_emerging="", source="", status="open", site=register["south"].pk), **EN)
+        is_emerging="", source="", status="open", site=register["south"].pk)), **EN)
     history = client_for(cast.manager).get(url(cast, "need", need_pk=need.pk), **EN).context["history"]
     assert history[-1]["quick_report"] and history[-1]["who"] is None
     changed = {str(label): (before, after) for label, before, after in history[0]["changes"]}

@@ -38,7 +38,10 @@ def form_guard(form=None, version=None):
 
 
 @register.simple_tag
-def version_of(record, *m2m):
+def version_input(record, *m2m):
+    """The hidden version input of an in-place form (a status button) that changes `record`."""
+    from django.utils.html import format_html
+
     from ..versions import version_of as fingerprint
 
-    return fingerprint(record, m2m)
+    return format_html('<input type="hidden" name="{}" value="{}">', VERSION_FIELD, fingerprint(record, m2m))

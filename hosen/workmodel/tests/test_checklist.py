@@ -1,16 +1,18 @@
 import pytest
 from django_scopes import scopes_disabled
 
+from hosen.integrity.testing import loaded
 from hosen.workmodel import services
 from hosen.workmodel.models import Answer, AnswerStatus, ChecklistItem
 from hosen.workmodel.progress import progress_for_rounds
 
 
 def answer(client, cast, number, status, note="", htmx=True, lang="he"):
+    """Answer an item as the checklist page does: its form as loaded (with the answer's version), changed."""
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    return client.post(f"/a/{cast.authority.slug}/checklist/{number}/",
-                       {f"i{number}-status": status, f"i{number}-note": note},
-                       HTTP_ACCEPT_LANGUAGE=lang, **headers)
+    item_url = f"/a/{cast.authority.slug}/checklist/{number}/"
+    data = loaded(client, item_url, having=f"i{number}-note", **{f"i{number}-status": status, f"i{number}-note": note})
+    return client.post(item_url, data, HTTP_ACCEPT_LANGUAGE=lang, **headers)
 
 
 @pytest.mark.django_db
@@ -71,7 +73,10 @@ def test_a_new_round_carries_answers_over_and_history_shows_changes(cast, client
 
 @pytest.mark.django_db
 def test_the_private_item_cannot_be_answered_in_the_checklist(cast, client_for):
-    assert answer(client_for(cast.manager), cast, 1, "done").status_code == 404
+    client = client_for(cast.manager)
+    assert client.get(f"/a/{cast.authority.slug}/checklist/1/").status_code == 404
+    assert client.post(f"/a/{cast.authority.slug}/checklist/1/", {"i1-status": "done", "i1-version": "new"},
+                       HTTP_HX_REQUEST="true").status_code == 404
 
 
 @pytest.mark.django_db
