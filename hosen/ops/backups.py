@@ -140,7 +140,10 @@ def _check_sqlite(conn: sqlite3.Connection, what: str) -> None:
 
 def backup_sqlite(connection, final: Path) -> None:
     """Copy the database behind Django's `connection` into `final` with SQLite's online backup API."""
-    connection.ensure_connection()
+    try:
+        connection.ensure_connection()
+    except Exception as e:  # Django's DatabaseError, or sqlite3's own for a file that is not a database
+        raise BackupError(f"Cannot open the database {connection.settings_dict['NAME']}: {e}") from e
     source = connection.connection
     with temporary_sibling(final) as tmp:
         target = sqlite3.connect(tmp)
@@ -183,7 +186,10 @@ def restore_sqlite(connection, path: Path) -> None:
     """Replace the whole database behind Django's `connection` with the backup at `path`."""
     source = open_sqlite_backup(path)
     try:
-        connection.ensure_connection()
+        try:
+            connection.ensure_connection()
+        except Exception as e:
+            raise BackupError(f"Cannot open the database {connection.settings_dict['NAME']}: {e}") from e
         if connection.in_atomic_block:
             raise BackupError("Cannot restore inside a transaction.")
         # The online backup API in the other direction: every page of the target is replaced in one

@@ -14,8 +14,8 @@ from django_scopes import scopes_disabled
 
 class Command(dumpdata.Command):
     help = (dumpdata.Command.help + " Sees every authority's rows. To move Hosen to another database: "
-            "dumpdata --natural-foreign --natural-primary -e contenttypes -e auth.permission -e sessions "
-            "-e admin.logentry -o hosen.json.gz (see README, Backups).")
+            "dumpdata --natural-foreign -e contenttypes -e auth.permission -e sessions -o hosen.json.gz "
+            "(see README, Backups).")
 
     def handle(self, *app_labels, **options):
         output = options.get("output")
