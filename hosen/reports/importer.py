@@ -6,6 +6,11 @@ and implements `write()`. `Importer.run()` then reads the file, checks every row
 valid file, inside one transaction. A file with one bad row changes nothing and says which row, which
 column and what is wrong, counting rows as the user sees them in Excel.
 
+A file is bounded before it is parsed (see `safe_xlsx` for Excel: what it unpacks to, its rows, columns, cells
+and texts; and for CSV its bytes, rows, columns and cells), and refused with a message that names what is too
+large and the limit. A cell whose value Excel did not save (a formula without a saved result), a cell showing an
+Excel error, and a cell inside merged cells other than their first one are row errors, not blanks.
+
     class SiteImporter(Importer):
         columns = [ImportColumn("name", _("name"), required=True, headers={"he": ("שם",)}), ...]
         form_class = SiteRowForm
@@ -14,10 +19,10 @@ column and what is wrong, counting rows as the user sees them in Excel.
         def write(self, rows): ...  # [ImportRow], all valid; returns {"created": n, "updated": m}
 """
 
+import bisect
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -29,16 +34,31 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from django.utils.translation import gettext_lazy, ngettext
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .safe_xlsx import (
+    FORMULA_WITHOUT_VALUE,
+    ImportProblem,
+    Limits,
+    column_letter,
+    data_beyond_column,
+    grouped,
+    open_first_sheet,
+    too_many_rows,
+)
 from .tabular import XLSX_TYPE
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# Rows as the file has them, empty ones too (formatted rows under the data, blank lines at the end of a CSV).
+MAX_SHEET_ROWS = 4 * MAX_ROWS
+# The last column that may hold anything; the registers have a few dozen at most.
+MAX_COLUMNS = 200
+# Excel's own limit for the text of a cell.
+MAX_CELL_CHARS = 32_767
 # Tried in order for CSV files: UTF-8 (with or without BOM), then Hebrew Windows (Excel's "CSV" on a Hebrew PC).
 CSV_ENCODINGS = ("utf-8-sig", "cp1255")
 # No one reads more than this many error lines; the count says how many there are.
@@ -130,10 +150,6 @@ class ImportResult:
         return len({e.row for e in self.errors})
 
 
-class ImportProblem(Exception):
-    """A whole-file problem, with a message for the user."""
-
-
 def _cell_text(value) -> str:
     """A cell as the text a form field parses: Excel's 12.0 is "12", dates are ISO, nothing is ""."""
     if value is None:
@@ -150,7 +166,25 @@ def _cell_text(value) -> str:
 
 
 def _blank(values: Iterable) -> bool:
+    if isinstance(values, (tuple, list)) and values.count(None) + values.count("") == len(values):
+        return True  # the common case, at C speed: a row of ten thousand empty cells costs nothing
     return all(_cell_text(v) == "" for v in values)
+
+
+def _cell_message(kind: str, detail: str) -> str:
+    if kind == FORMULA_WITHOUT_VALUE:
+        return _("This cell has a formula whose result was not saved in the file, so its value is unknown. Open "
+                 "the file in Excel and save it again, or paste the values instead of the formulas.")
+    return _("This cell shows the Excel error %(error)s. Correct it in Excel or clear the cell.") % {"error": detail}
+
+
+def _merged_message(ref: str, anchor: str) -> str:
+    return _("This cell is inside the merged cells %(range)s, whose value Excel keeps only in %(first)s. Unmerge "
+             "the cells and fill in each one.") % {"range": ref, "first": anchor}
+
+
+def _range_text(first_col: int, first_row: int, last_col: int, last_row: int) -> str:
+    return f"{column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}"
 
 
 def _is_hxl_row(values) -> bool:
@@ -165,12 +199,17 @@ class Importer:
     unique: tuple[str, ...] = ()  # fields whose (non-empty) values may appear only once in the file
     max_bytes = MAX_BYTES
     max_rows = MAX_ROWS
+    max_sheet_rows = MAX_SHEET_ROWS
+    max_columns = MAX_COLUMNS
+    max_cell_chars = MAX_CELL_CHARS
     sheet_title = "Hosen"
 
     def __init__(self, *, user=None, **context):
         self.user = user
         self.context = context
         self.present: list[ImportColumn] = []  # the columns the file has, in file order
+        self._facts = None  # what the pass over an Excel sheet learnt; None for CSV
+        self._problem_rows: dict[int, dict[int, tuple[str, str]]] = {}
 
     # ---- for subclasses --------------------------------------------------------------------------
 
@@ -236,15 +275,19 @@ class Importer:
     def check(self, upload) -> ImportResult:
         result = ImportResult()
         self._rows: list[ImportRow] = []
+        self._facts = None
+        self._problem_rows: dict[int, dict[int, tuple[str, str]]] = {}  # row -> column -> (kind, detail)
         try:
             table = self._read(upload)
-            header = next((values for _number, values in table if not _blank(values)), None)
+            header_number, header = next(((number, values) for number, values in table
+                                          if not _blank(values) or number in self._problem_rows), (0, None))
             if header is None:
                 raise ImportProblem(_("The file is empty."))
+            self._check_header_cells(header_number)
             mapping = self._map_header(header, result)
             if result.missing or result.unknown:
                 raise ImportProblem(_("The file's columns do not match the template."))
-            rows = self._validate_rows(table, mapping, result)
+            rows = self._validate_rows(table, mapping, result, header_number)
         except ImportProblem as problem:
             result.problem = str(problem)
             return result
@@ -274,27 +317,17 @@ class Importer:
             raise ImportProblem(_("This is an old Excel file (.xls). Save it as .xlsx (Excel Workbook) and try again."))
         raise ImportProblem(_("Upload an Excel (.xlsx) or CSV (.csv) file."))
 
-    def _read_xlsx(self, upload):
-        try:
-            upload.seek(0)
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-            raise ImportProblem(_("This is not an Excel file. Save it as .xlsx (Excel Workbook) or as CSV and "
-                                  "try again.")) from error
-        return self._xlsx_rows(workbook)
+    def limits(self) -> Limits:
+        return Limits(rows=self.max_sheet_rows, columns=self.max_columns, cell_chars=self.max_cell_chars)
 
-    @staticmethod
-    def _xlsx_rows(workbook):
-        try:
-            sheet = workbook.worksheets[0]
-            # Some programs write a wrong size into the file; read every row and cell that is there.
-            sheet.reset_dimensions()
-            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
-            raise ImportProblem(_("This Excel file could not be read. Save it again in Excel and try again.")) \
-                from error
-        finally:
-            workbook.close()
+    def _read_xlsx(self, upload):
+        sheet = open_first_sheet(upload, self.limits())
+        self._facts = sheet.facts
+        for (row, column), problem in sheet.facts.problems.items():
+            self._problem_rows.setdefault(row, {})[column] = problem
+        # The sheet's own size (its <dimension>) is not trusted: the rows and columns read are those the pass over
+        # the sheet saw holding anything.
+        return sheet.rows()
 
     def _read_csv(self, upload):
         upload.seek(0)
@@ -320,16 +353,36 @@ class Importer:
         delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
         return self._csv_rows(text, delimiter)
 
-    @staticmethod
-    def _csv_rows(text, delimiter):
+    def _csv_rows(self, text, delimiter):
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        records = 0
         try:
             for values in reader:
+                records += 1
+                if records > self.max_sheet_rows:
+                    raise too_many_rows(self.max_sheet_rows)
                 # Excel counts lines, and a quoted cell may span several: the reader knows where it is.
-                yield reader.line_num, tuple(values)
+                line = reader.line_num
+                if values and max(map(len, values)) > self.max_cell_chars:
+                    raise self._long_csv_cell(line)
+                if len(values) > self.max_columns:
+                    beyond = values[self.max_columns:]
+                    if "".join(beyond).strip():
+                        column = self.max_columns + next(i for i, v in enumerate(beyond, start=1) if v.strip())
+                        raise data_beyond_column(column, self.max_columns, _("Line %(line)s") % {"line": line})
+                    values = values[:self.max_columns]  # empty cells that Excel's CSV writes out to the right
+                yield line, tuple(values)
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise self._long_csv_cell(reader.line_num + 1) from error
             raise ImportProblem(_("The CSV file is broken near line %(line)d.") % {"line": reader.line_num}) \
                 from error
+
+    def _long_csv_cell(self, line):
+        return ImportProblem(ngettext(
+            "A cell in line %(line)s holds more than %(limit)s character, more than Excel allows in a cell.",
+            "A cell in line %(line)s holds more than %(limit)s characters, more than Excel allows in a cell.",
+            self.max_cell_chars) % {"line": line, "limit": grouped(self.max_cell_chars)})
 
     def _map_header(self, header, result) -> dict[int, ImportColumn]:
         by_name = {}
@@ -355,19 +408,76 @@ class Importer:
         self._headers = seen
         return mapping
 
-    def _validate_rows(self, table, mapping, result) -> list[ImportRow]:
+    def _check_header_cells(self, header_number):
+        """A header cell that is a formula without a saved result, or shows an error, names no column."""
+        for column, (kind, detail) in sorted(self._problem_rows.get(header_number, {}).items()):
+            cell = f"{column_letter(column)}{header_number}"
+            if kind == FORMULA_WITHOUT_VALUE:
+                raise ImportProblem(_("The header cell %(cell)s has a formula whose result was not saved in the "
+                                      "file. Type the header as text, or open the file in Excel and save it again.")
+                                    % {"cell": cell})
+            raise ImportProblem(_("The header cell %(cell)s shows the Excel error %(error)s. Type the header as "
+                                  "text and try again.") % {"cell": cell, "error": detail})
+
+    def _merged_cover(self, mapping, header_number):
+        """For each column read, the merged ranges that hide rows below the header: the rows each one covers apart
+        from its first cell (sorted, for bisect); and the header cells merged into another one."""
+        covered: dict[int, tuple[list[int], list[tuple[int, str, str]]]] = {}
+        header_covered: dict[int, tuple[str, str]] = {}
+        merged = self._facts.merged if self._facts is not None else []
+        for first_col, first_row, last_col, last_row in merged:
+            ref = _range_text(first_col, first_row, last_col, last_row)
+            anchor = f"{column_letter(first_col)}{first_row}"
+            if first_row <= header_number <= last_row:
+                for column in range(first_col, min(last_col, self._facts.last_column) + 1):
+                    if (column, header_number) != (first_col, first_row) and column - 1 not in mapping:
+                        header_covered.setdefault(column - 1, (ref, anchor))
+            if last_row <= header_number:
+                continue
+            for index in mapping:
+                column = index + 1
+                if first_col <= column <= last_col:
+                    start = max(first_row + (column == first_col), header_number + 1)
+                    if start <= last_row:
+                        covered.setdefault(index, ([], []))
+                        covered[index][1].append((start, last_row, ref, anchor))
+        for starts, spans in covered.values():
+            spans.sort()
+            starts.extend(span[0] for span in spans)
+        return covered, header_covered
+
+    def _cell_issues(self, number, mapping, covered) -> dict[int, str]:
+        """Row errors for the cells of this row in the columns read: {column index: message}."""
+        issues = {}
+        for column, (kind, detail) in self._problem_rows.get(number, {}).items():
+            if column - 1 in mapping:
+                issues[column - 1] = _cell_message(kind, detail)
+        for index, (starts, spans) in covered.items():
+            at = bisect.bisect_right(starts, number) - 1
+            if at >= 0 and spans[at][1] >= number and index not in issues:
+                issues[index] = _merged_message(spans[at][2], spans[at][3])
+        return issues
+
+    def _validate_rows(self, table, mapping, result, header_number=0) -> list[ImportRow]:
         rows: list[ImportRow] = []
         first_values: dict[str, dict[str, int]] = {name: {} for name in self.unique}
         kwargs = self.form_kwargs()
         form = None
         checked_hxl = False
+        covered, header_covered = self._merged_cover(mapping, header_number)
+        headless: tuple[int, int] | None = None  # the first data cell under a header merged into another one
         for number, values in table:
             if not checked_hxl:
                 checked_hxl = True
                 if _is_hxl_row(values):
                     continue
-            if _blank(values):
-                continue
+            issues = self._cell_issues(number, mapping, covered) if self._facts is not None else {}
+            unsaved = any(column - 1 in mapping for column in self._problem_rows.get(number, ()))
+            if _blank(values) and not unsaved:
+                continue  # a row that is empty but for merged cells reaching into it is empty too
+            if headless is None and header_covered:
+                headless = next(((index, number) for index in sorted(header_covered)
+                                 if index < len(values) and _cell_text(values[index]) != ""), None)
             result.rows += 1
             if result.rows > self.max_rows:
                 raise ImportProblem(_("The file has more than %(limit)d rows. Split it into smaller files.")
@@ -381,10 +491,17 @@ class Importer:
                 # was half the time. Every row has the same columns, so re-binding the data is enough.
                 form.data, form._errors = data, None
             valid = form.is_valid()
+            flagged = {mapping[index].field for index in issues}
             if not valid:
                 for name, messages in form.errors.items():
+                    if name in flagged:
+                        continue  # the cell's own problem says more than "this field is required"
                     column = "" if name == "__all__" else self.header_for(name)
                     result.errors.extend(RowError(number, column, str(m)) for m in messages)
+            if issues:
+                valid = False
+                result.errors.extend(RowError(number, self.header_for(mapping[index].field), message)
+                                     for index, message in sorted(issues.items()))
             for name in self.unique:
                 value = form.cleaned_data.get(name)
                 if name not in data or name in form.errors or value in (None, ""):
@@ -400,6 +517,13 @@ class Importer:
             if not valid:
                 continue
             rows.append(ImportRow(number, {name: form.cleaned_data.get(name) for name in data}))
+        if headless is not None:
+            index, number = headless
+            ref = header_covered[index][0]
+            raise ImportProblem(_("Column %(column)s has data (from row %(row)s) but no header of its own: its "
+                                  "header cell is inside the merged cells %(range)s. Unmerge the header cells, give "
+                                  "each column its own header, and try again.") % {
+                "column": column_letter(index + 1), "row": number, "range": ref})
         return rows
 
     def header_for(self, field_name: str) -> str:
