@@ -113,6 +113,12 @@ TEMPLATES = [
     },
 ]
 
+# Widgets are drawn by the project's templates, so that hosen/templates/django/forms/widgets/attrs.html writes
+# `maxlength` as `data-maxlength`: a browser cuts a pasted text at maxlength without a word, while the form's
+# own check names the limit and the length typed (and hosen.js counts as one types).
+INSTALLED_APPS += ["django.forms"]
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}

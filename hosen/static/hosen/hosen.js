@@ -125,4 +125,129 @@
   window.addEventListener("pageshow", function () {
     each(doc.querySelectorAll("form[data-keep], form[data-once]"), ready);
   });
+
+  // ---- Nothing typed is lost or cut. ----
+  // A field with data-maxlength (the server writes maxlength so: a browser would cut a paste at it without
+  // a word) counts its characters from 80% of the limit on, and says how many to remove once it is over.
+  // Nothing is cut: the form's own check has the last word. The words come from <body data-chars-*>.
+  var LIMITED = "textarea[data-maxlength], input[data-maxlength]:not([type=hidden]):not([type=password])";
+  var live = null;
+  var liveTimer = null;
+  var counters = 0;
+  function typedLength(field) {
+    // As the server counts: without the spaces it strips, a character beyond the BMP (an emoji) as one, and
+    // in a textarea each line break as two (the browser sends CR LF).
+    var value = field.value.replace(/^\s+|\s+$/g, "").replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_");
+    return value.length + (field.tagName === "TEXTAREA" ? (value.match(/\n/g) || []).length : 0);
+  }
+  function words(name, n) {
+    return (doc.body.getAttribute(name) || "{n}").replace("{n}", String(n));
+  }
+  function counterOf(field, make) {
+    var counter = doc.getElementById(field.getAttribute("data-counter") || "");
+    if (counter || !make) { return counter; }
+    counters += 1;
+    counter = doc.createElement("span");
+    counter.className = "char-count";
+    counter.id = "char-count-" + counters;
+    field.setAttribute("data-counter", counter.id);
+    field.insertAdjacentElement("afterend", counter);
+    var described = field.getAttribute("aria-describedby");
+    field.setAttribute("aria-describedby", described ? described + " " + counter.id : counter.id);
+    return counter;
+  }
+  function count(field) {
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    if (!(limit > 0)) { return ""; }
+    var used = typedLength(field);
+    var near = used >= Math.ceil(limit * 0.8);
+    var counter = counterOf(field, near);
+    if (!counter) { return ""; }
+    counter.hidden = !near;
+    counter.classList.toggle("over", used > limit);
+    counter.textContent = !near ? "" : used > limit ? words("data-chars-over", used - limit)
+      : words("data-chars-left", limit - used);
+    return counter.textContent;
+  }
+  function countAll(root) {
+    var fields = Array.prototype.slice.call(root.querySelectorAll ? root.querySelectorAll(LIMITED) : []);
+    if (root.matches && root.matches(LIMITED)) { fields.push(root); }
+    if (fields.length && !live) {
+      // One polite voice for the whole page, heard once typing pauses rather than at every key.
+      live = doc.createElement("span");
+      live.className = "visually-hidden char-count-live";
+      live.setAttribute("aria-live", "polite");
+      doc.body.appendChild(live);
+    }
+    each(fields, count);
+  }
+  doc.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches(LIMITED)) { return; }
+    var said = count(event.target);
+    window.clearTimeout(liveTimer);
+    liveTimer = window.setTimeout(function () { if (live) { live.textContent = said; } }, 700);
+  });
+  countAll(doc);
+  doc.addEventListener("htmx:load", function (event) { countAll(event.target); });
+
+  // A link that no longer works: the draft this phone kept for it (data-keep, above) shown back in words
+  // through the page's guide to the form's fields, to copy and send again through a new link.
+  function asLine(label, text) {
+    if (text.indexOf("\n") >= 0) { return label + "\n" + text; }
+    return label + (/[?:؟]$/.test(label) ? " " : ": ") + text;
+  }
+  each(doc.querySelectorAll("[data-kept-draft]"), function (box) {
+    var store = storage();
+    var data = null;
+    var guide = [];
+    try {
+      data = JSON.parse(store && store.getItem(KEEP + box.getAttribute("data-kept-draft")));
+      guide = JSON.parse(box.getAttribute("data-guide")) || [];
+    } catch (e) { data = null; }
+    if (!data || typeof data !== "object") { return; }
+    var list = box.querySelector("dl");
+    var lines = [];
+    guide.forEach(function (field) {
+      var name = field[0], label = field[1], kind = field[2], choices = field[3], initial = field[4];
+      var value = data[name];
+      var values = (Array.isArray(value) ? value : [value]).filter(function (v) {
+        return typeof v === "string" && v.trim() !== "";
+      });
+      var text;
+      if (kind === "bool") {
+        text = values.length ? box.getAttribute("data-yes") : "";
+      } else if (kind === "choice") {
+        if (!Array.isArray(value) && values.length === 1 && values[0] === initial) { values = []; }
+        text = values.map(function (v) {
+          return Object.prototype.hasOwnProperty.call(choices, v) ? choices[v] : v;
+        }).join(", ");
+      } else {
+        text = values.join(", ").replace(/^\s+|\s+$/g, "");
+      }
+      if (!text) { return; }
+      var term = doc.createElement("dt");
+      var detail = doc.createElement("dd");
+      var isolated = doc.createElement("bdi");
+      term.textContent = label;
+      isolated.textContent = text;
+      isolated.setAttribute("dir", "auto");
+      detail.appendChild(isolated);
+      list.appendChild(term);
+      list.appendChild(detail);
+      lines.push(asLine(label, text));
+    });
+    if (!lines.length) { return; }
+    box.querySelector("textarea").value = lines.join("\n");
+    box.hidden = false;
+  });
+  doc.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-forget-draft]");
+    var box = button && button.closest("[data-kept-draft]");
+    if (!box) { return; }
+    var store = storage();
+    if (store) { store.removeItem(KEEP + box.getAttribute("data-kept-draft")); }
+    box.hidden = true;
+    var heading = doc.querySelector("main h1");
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+  });
 }());
