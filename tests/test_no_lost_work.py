@@ -3,6 +3,7 @@ on a stale page. The writes are described by each app in hosen/<app>/tests/write
 hosen/integrity/registry.py); every POST the permission matrix knows must be described there."""
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,12 @@ def _signed_in(user):
     return client
 
 
+def _errors(response):
+    """What a refused form says, for a failing test's message."""
+    html = response.content.decode()
+    return re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</', html, re.S) or html[:2000]
+
+
 def _fresh(record):
     with scopes_disabled():
         return type(record)._base_manager.get(pk=record.pk)
@@ -61,12 +68,12 @@ def test_a_stale_save_shows_both_texts_and_overwrites_nothing(edit, cast):
     post_url = _url(cast, edit.url_name, kwargs)
     page = edit.page(cast, kwargs) if edit.page else post_url
     extra = HTMX if edit.htmx else {}
-    manager, team = _signed_in(cast.manager), _signed_in(cast.team)
+    team, manager = (_signed_in(cast.user(role)) for role in edit.users)
     hers = loaded(manager, page, having=edit.having or "version")
     his = loaded(team, page, having=edit.having or "version")
 
     response = team.post(post_url, {**his, **edit.first}, **extra)
-    assert response.status_code in (200, 302), response.content[:2000]
+    assert response.status_code in (200, 302), _errors(response)
     first_value = edit.read(_fresh(record))
 
     response = manager.post(post_url, {**hers, **edit.second}, **extra)
@@ -81,7 +88,7 @@ def test_a_stale_save_shows_both_texts_and_overwrites_nothing(edit, cast):
     # She merges on the conflict view and saves again: now it applies.
     again = form_data(html, having=edit.having or "version", **edit.second)
     response = manager.post(post_url, again, **extra)
-    assert response.status_code in (200, 302), response.content[:2000]
+    assert response.status_code in (200, 302), _errors(response)
     assert edit.read(_fresh(record)) != first_value
 
 
@@ -93,13 +100,13 @@ def test_a_tap_on_a_stale_page_does_not_apply(change, cast):
     page = change.page(cast, kwargs)
     action = change.action(cast, kwargs) if change.action else None
     extra = HTMX if change.htmx else {}
-    manager, team = _signed_in(cast.manager), _signed_in(cast.team)
+    team, manager = (_signed_in(cast.user(role)) for role in change.users)
     hers = loaded(manager, page, having=change.having or "version", action=action)
     his = loaded(team, page, having=change.having or "version", action=action)
 
     response = team.post(post_url, {**his, **change.first}, **extra)
     assert response.status_code in (200, 302)
-    first_value = edit_value = change.read(_fresh(record))
+    first_value = change.read(_fresh(record))
 
     response = manager.post(post_url, {**hers, **change.second}, **extra)
     assert response.status_code in (409, 302)
@@ -108,7 +115,7 @@ def test_a_tap_on_a_stale_page_does_not_apply(change, cast):
     else:
         follow = manager.get(response["Location"])
         assert "changed this meanwhile" in follow.content.decode()
-    assert change.read(_fresh(record)) == edit_value == first_value
+    assert change.read(_fresh(record)) == first_value
 
 
 @pytest.mark.django_db
@@ -123,10 +130,12 @@ def test_a_form_sent_three_times_creates_one_record(create, cast):
     assert data.get("submission"), "the form carries a submission key"
 
     answers = [client.post(post_url, data) for _ in range(3)]
-    assert [a.status_code for a in answers] == [302] * 3, answers[0].content[:3000]
+    assert [a.status_code for a in answers] == [302] * 3, _errors(answers[0])
     assert len({a["Location"] for a in answers}) == 1, "a resend shows the first result"
     assert create.count(cast) == before + 1
 
+    if not create.reload:
+        return
     # Back, the page loads again (a new key), and the same text is sent: still one record.
     data = loaded(client, page, having=create.having or "submission", **create.fill)
     assert client.post(post_url, data).status_code == 302

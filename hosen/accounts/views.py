@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from hosen.integrity.submissions import write_view
 from hosen.tenancy.middleware import authority_view
 
 from .access import authorities_for
@@ -55,9 +56,10 @@ def members(request):
     pending = Invitation.objects.filter(authority=authority, accepted_at__isnull=True).order_by("-created_at")
     return render(request, "accounts/members.html", {
         "form": form, "memberships": memberships, "pending": pending,
-    })
+    }, status=422 if form.errors else 200)
 
 
+@write_view(creates=False)  # one transaction; never a password in the submissions ledger
 def accept_invitation(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("authority", "cluster"), token=token)
     if not invitation.is_usable():

@@ -89,7 +89,7 @@ def links(request):
         rows.append(row)
     return render(request, "field/link_list.html", {
         "emergency": emergency, "form": form, "rows": rows, "show_urls": show_urls,
-    })
+    }, status=422 if form.errors else 200)
 
 
 @authority_view(read="manage", write="manage")

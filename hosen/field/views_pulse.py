@@ -104,7 +104,8 @@ def pulses(request):
     now = timezone.now()
     rows = [{"pulse": p, "open": p.closed_at is None and p.expires_at > now, "waiting": p.sent - p.answered}
             for p in pulse_list]
-    return render(request, "field/pulse_list.html", {"emergency": emergency, "form": form, "rows": rows})
+    return render(request, "field/pulse_list.html", {"emergency": emergency, "form": form, "rows": rows},
+                  status=422 if form.errors else 200)
 
 
 @authority_view(read="view", write="manage")

@@ -28,6 +28,7 @@ class Edit:
     having: str | None = None  # a field name that picks the form on the page
     page: Callable | None = None  # page(cast, kwargs) -> URL of the page holding the form, when not the POST URL
     htmx: bool = False
+    users: tuple = ("team", "manager")  # who saves first, and who saves on the stale page
 
     @property
     def id(self):
@@ -45,6 +46,7 @@ class InPlace:
     having: str | None = None
     action: Callable | None = None  # action(cast, kwargs) -> the form's action, to pick it on the page
     htmx: bool = True
+    users: tuple = ("team", "manager")
 
     @property
     def id(self):
@@ -60,6 +62,7 @@ class Create:
     having: str | None = None
     page: Callable | None = None
     user: str = "manager"
+    reload: bool = True  # whether the page can be loaded again after the create (an emergency's cannot)
 
     @property
     def id(self):

@@ -6,7 +6,8 @@ authority) runs a POST:
 
 - one `transaction.atomic()` around the whole view: on SQLite (IMMEDIATE) the write lock is taken once, at
   the start, so writers queue instead of failing half-way; an answer of 400 or more rolls everything back,
-  so a refused form changes nothing;
+  so a refused form changes nothing (a view whose error answer must keep what it wrote — an update kept for
+  a retry after its e-mail failed — sets `response.keeps_writes = True`);
 - a create form carries a submission key (`{% form_guard %}` renders it): the key is claimed in the ledger
   in the same transaction as what the form creates. The same key again, or the same content from the same
   person on the same page within `SAME_CONTENT_WINDOW`, gets the first answer again and creates nothing;
@@ -52,7 +53,9 @@ def submission_key(request):
 
 
 def content_hash(request) -> str:
-    items = sorted((name, tuple(request.POST.getlist(name))) for name in request.POST if name not in NOT_CONTENT)
+    # Passwords never reach the ledger, not even hashed.
+    items = sorted((name, tuple(request.POST.getlist(name))) for name in request.POST
+                   if name not in NOT_CONTENT and "password" not in name)
     files = sorted((name, f.name, f.size) for name, f in request.FILES.items())
     return hashlib.blake2b(repr((items, files)).encode(), digest_size=16).hexdigest()
 
@@ -120,7 +123,7 @@ def run_write(request, view, *, creates=None):
                         return _replay(request, first)
                     claim = _claim(request, key, digest)
                 response = view()
-                if response.status_code >= 400:
+                if response.status_code >= 400 and not getattr(response, "keeps_writes", False):
                     transaction.set_rollback(True)
                     return response
                 if creates:

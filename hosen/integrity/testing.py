@@ -78,11 +78,14 @@ def page_forms(html: str) -> list[_Form]:
 
 
 def form_data(html: str, *, having: str | None = None, action: str | None = None, **changes) -> dict:
-    """The data of the page's first POST form that has a field named `having` (or the given action), as a
-    browser would send it, with `changes` on top (a list value sends the name several times; None drops it)."""
-    for form in page_forms(html):
-        if form.attrs.get("method", "get").lower() != "post":
-            continue
+    """The data of the page's first POST form that has a field named `having` (or the given action; by default
+    the first that carries a submission key or a version), as a browser would send it, with `changes` on top
+    (a list value sends the name several times; None drops it)."""
+    forms = [f for f in page_forms(html) if f.attrs.get("method", "get").lower() == "post"]
+    if having is None and action is None:
+        # The page's own form, not the sign-out and language forms every page has.
+        forms = [f for f in forms if f.names & {"submission", "version"}] or forms
+    for form in forms:
         if having is not None and having not in form.names:
             continue
         if action is not None and form.attrs.get("action") != action:

@@ -123,7 +123,9 @@ def _yours(form, name):
     try:
         return field.clean(raw)
     except forms.ValidationError:
-        return raw
+        # A widget of several inputs (a time and its occurrence) gives a list: its first part is the text.
+        multiple = isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField))
+        return raw[0] if isinstance(raw, (list, tuple)) and raw and not multiple else raw
 
 
 def _current(form, record, name):

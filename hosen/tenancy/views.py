@@ -18,6 +18,7 @@ from hosen.accounts.forms import NetworkInviteForm
 from hosen.accounts.invitations import send_invitation
 from hosen.accounts.models import Invitation, Role
 from hosen.field.queries import network_field_summary
+from hosen.integrity.submissions import write_view
 from hosen.workmodel import services
 from hosen.workmodel.forms import EmergencyForm
 from hosen.workmodel.models import Emergency, Phase, Round, Stage
@@ -103,6 +104,7 @@ def _network_admin_authorities(request):
 
 
 @login_required
+@write_view
 def network_open_emergency(request):
     authorities = _network_admin_authorities(request)
     form = ManyEmergencyForm(request.POST or None)
@@ -119,10 +121,12 @@ def network_open_emergency(request):
             messages.warning(request, _("Already in an open emergency, so not opened again: %(names)s") % {
                 "names": ", ".join(a.name for a in skipped)})
         return redirect("tenancy:network")
-    return render(request, "tenancy/network_emergency_form.html", {"form": form})
+    return render(request, "tenancy/network_emergency_form.html", {"form": form},
+                  status=422 if form.errors else 200)
 
 
 @login_required
+@write_view
 def network_invite(request):
     authorities = _network_admin_authorities(request)
     form = NetworkInviteForm(request.POST or None, authorities=authorities.order_by("name"))
@@ -134,7 +138,7 @@ def network_invite(request):
         send_invitation(invitation, request)
         messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
         return redirect("tenancy:network")
-    return render(request, "tenancy/network_invite.html", {"form": form})
+    return render(request, "tenancy/network_invite.html", {"form": form}, status=422 if form.errors else 200)
 
 
 @authority_view(read="manage")

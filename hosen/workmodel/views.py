@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from hosen.integrity import versions
 from hosen.integrity.versions import version_of
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
@@ -84,7 +85,7 @@ def emergency_new(request):
         return redirect(_url(request, "workmodel:home"))
     return render(request, "workmodel/emergency_form.html", {
         "form": form, "lessons": services.previous_lessons(request.authority),
-    })
+    }, status=422 if form.errors else 200)
 
 
 @authority_view(read="view", write="manage")
@@ -95,9 +96,13 @@ def emergency_detail(request, pk):
         if not emergency.is_open:
             messages.error(request, _("A closed emergency cannot change phase."))
         elif form.is_valid():
-            emergency.phase = form.cleaned_data["phase"]
-            emergency.save(update_fields=["phase"])
-            messages.success(request, _("Phase updated."))
+            current = versions.is_stale(request, emergency)
+            if current is not None and current.phase != form.cleaned_data["phase"]:
+                messages.error(request, versions.changed_meanwhile(current))
+            else:
+                emergency.phase = form.cleaned_data["phase"]
+                emergency.save(update_fields=["phase"])
+                messages.success(request, _("Phase updated."))
             return redirect(_url(request, "workmodel:emergency", pk=pk))
     rounds = emergency.rounds.select_related("started_by")
     return render(request, "workmodel/emergency_detail.html", {
@@ -108,14 +113,23 @@ def emergency_detail(request, pk):
 @authority_view(read="manage", write="manage")
 def emergency_close(request, pk):
     emergency = get_object_or_404(Emergency.objects.filter(authority=request.authority), pk=pk)
-    if not emergency.is_open:
-        raise Http404("Already closed")
     form = CloseEmergencyForm(request.POST or None)
+    if not emergency.is_open and request.method != "POST":
+        raise Http404("Already closed")
     if request.method == "POST" and form.is_valid():
-        services.close_emergency(emergency, form.cleaned_data["lessons"])
-        messages.success(request, _("The emergency is closed and its lessons are kept."))
+        current = versions.locked(Emergency, emergency.pk)
+        if current.is_open:
+            services.close_emergency(current, form.cleaned_data["lessons"])
+            messages.success(request, _("The emergency is closed and its lessons are kept."))
+        elif form.cleaned_data["lessons"] not in current.lessons:
+            # Closed meanwhile by someone else: their lessons and these are both kept, one after the other.
+            current.lessons = f"{current.lessons}\n\n{form.cleaned_data['lessons']}".strip()
+            current.save(update_fields=["lessons"])
+            messages.info(request, _("The emergency was closed meanwhile by someone else. Your lessons were added "
+                                     "to theirs, nothing was lost."))
         return redirect(_url(request, "workmodel:emergencies"))
-    return render(request, "workmodel/emergency_close.html", {"emergency": emergency, "form": form})
+    return render(request, "workmodel/emergency_close.html", {"emergency": emergency, "form": form},
+                  status=422 if form.errors else 200)
 
 
 # ---- stages and the checklist -----------------------------------------------------------------
@@ -260,7 +274,7 @@ def rounds(request):
     rows = [{"round": r, "progress": [progress[r.pk].get(s.key) for s in stages]} for r in all_rounds]
     return render(request, "workmodel/rounds.html", {
         "emergency": emergency, "rows": rows, "stages": stages, "form": form,
-    })
+    }, status=422 if form.errors else 200)
 
 
 @authority_view(read="view")
@@ -308,4 +322,4 @@ def checkin(request):
         "leadership_levels": LeadershipLevel.objects.all(),
         "leadership_intro": ModelText.objects.filter(key="leadership.intro").first(),
         "readiness": latest_readiness,
-    })
+    }, status=422 if form.errors else 200)
