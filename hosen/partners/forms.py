@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from hosen.integrity.versions import VersionedForm
+from hosen.names import NameField, normalize_name
 from hosen.timefields import LocalDateTimeField
 
 from .models import (
@@ -29,13 +31,18 @@ def _capitalise(form):
         field.label = capfirst(field.label)
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(VersionedForm, forms.ModelForm):
+    """Add or edit a partner. The name is normalised (spaces, invisible direction marks) and checked against
+    the authority's other partners here, so a taken name — even one saved a moment ago by someone else — is a
+    message on the form, never a database error."""
+
     new_collaboration = forms.BooleanField(
         label=_("A new collaboration, born in this emergency"), required=False)
 
     class Meta:
         model = Partner
         fields = ["name", "kind", "is_key", "is_decision_maker", "since", "reminder_days", "notes", "is_active"]
+        field_classes = {"name": NameField}
         widgets = {
             "name": forms.TextInput(attrs={"dir": "auto"}),
             "since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -62,7 +69,7 @@ class PartnerForm(forms.ModelForm):
         _capitalise(self)
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = normalize_name(self.cleaned_data["name"])
         others = Partner.objects.filter(authority=self.authority, name__iexact=name)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
@@ -87,6 +94,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "role", "phone", "email"]
+        field_classes = {"name": NameField}
         widgets = {
             "name": forms.TextInput(attrs={"dir": "auto"}),
             "role": forms.TextInput(attrs={"dir": "auto"}),
@@ -97,9 +105,6 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _capitalise(self)
-
-    def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
 
 
 class ContactLogForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
+from hosen.integrity import versions
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
@@ -191,7 +192,7 @@ def partner_new(request):
         messages.success(request, _("The partner is on the register. Add the people you talk to there."))
         return redirect(_url(request, "partners:detail", partner_pk=partner.pk))
     return render(request, "partners/partner_form.html", {"form": form, "emergency": emergency},
-                  status=422 if request.method == "POST" else 200)
+                  status=422 if form.errors else 200)
 
 
 @authority_view(read="change", write="change")
@@ -206,7 +207,7 @@ def partner_edit(request, partner_pk):
         messages.success(request, _("The partner is updated."))
         return redirect(_url(request, "partners:detail", partner_pk=partner.pk))
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner, "emergency": emergency},
-                  status=422 if request.method == "POST" else 200)
+                  status=(409 if form.conflict else 422) if form.errors else 200)
 
 
 @authority_view(read="change", write="change")
@@ -222,7 +223,7 @@ def contact_new(request, partner_pk):
                                                                            "partner": partner.name})
         return redirect(_url(request, "partners:detail", partner_pk=partner.pk))
     return render(request, "partners/contact_form.html", {"form": form, "partner": partner},
-                  status=422 if request.method == "POST" else 200)
+                  status=422 if form.errors else 200)
 
 
 # ---- export ----------------------------------------------------------------------------------
@@ -302,24 +303,31 @@ def achievements(request):
 def achievement_status(request, achievement_pk):
     achievement = get_object_or_404(Achievement.objects.filter(authority=request.authority)
                                     .select_related("updated_by"), pk=achievement_pk)
-    error = None
-    changed = False
+    error, changed, current = None, False, None
     if request.method == "POST":
         form = AchievementStatusForm(request.POST, achievement=achievement)
-        if form.is_valid():
+        if not form.is_valid():
+            error = _("Choose one of the statuses offered.")
+        elif (current := versions.is_stale(request, achievement)) is not None:
+            # The page showed an older state: apply nothing, show it as it is now.
+            achievement = get_object_or_404(Achievement.objects.filter(authority=request.authority)
+                                            .select_related("updated_by"), pk=achievement.pk)
+            if achievement.status == form.cleaned_data["status"]:
+                changed, current = True, None  # already what was asked
+            else:
+                error = versions.changed_meanwhile(current)
+        else:
             achievement.status = form.cleaned_data["status"]
             achievement.updated_at = timezone.now()
             achievement.updated_by = request.user
             achievement._history_user = request.user
             achievement.save(update_fields=["status", "updated_at", "updated_by"])
             changed = True
-        else:
-            error = _("Choose one of the statuses offered.")
         if not request.htmx:
             if error:
                 messages.error(request, error)
             return redirect(_url(request, "partners:achievements") + f"#achievement-{achievement.pk}")
     return render(request, "partners/_achievement.html", {
         "achievement": achievement, "can_change": request.access.can("change"), "changed": changed, "error": error,
-    }, status=422 if error else 200)
+    }, status=(409 if current is not None else 422) if error else 200)
 

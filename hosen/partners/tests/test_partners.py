@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
 
+from hosen.integrity.testing import with_version
 from hosen.partners import evidence
 from hosen.partners.models import (
     Achievement,
@@ -282,8 +283,8 @@ def test_a_bad_partner_changes_nothing(cast, client_for, axis, data, field):
 @pytest.mark.django_db
 def test_editing_keeps_history_and_can_retire_a_partner(cast, client_for, axis):
     ngo = axis["ngo"]
-    response = client_for(cast.manager).post(url(cast, "edit", partner_pk=ngo.pk), {
-        "name": ngo.name, "kind": "ngo", "is_decision_maker": "on", "reminder_days": "10", "notes": "הערה"})
+    response = client_for(cast.manager).post(url(cast, "edit", partner_pk=ngo.pk), with_version(ngo, {
+        "name": ngo.name, "kind": "ngo", "is_decision_maker": "on", "reminder_days": "10", "notes": "הערה"}))
     assert response.status_code == 302
     ngo.refresh_from_db()
     # unticking "new collaboration" and "active" (both absent) takes them off
@@ -348,12 +349,12 @@ def test_achievements_in_two_groups_added_and_updated_in_place(cast, client_for)
         ("keep", ["שיתוף עם התעשייה"]), ("stem", ["חוג רובוטיקה"])]
 
     status_url = url(cast, "achievement_status", achievement_pk=robotics.pk)
-    response = client.post(status_url, {"status": "paused"}, **EN, **HTMX)
+    response = client.post(status_url, with_version(robotics, status="paused"), **EN, **HTMX)
     assert response.status_code == 200 and "Status saved" in response.content.decode()
     robotics.refresh_from_db()
     assert robotics.status == "paused"
     # "kept" is for an achievement to keep, not for a STEM activity
-    response = client.post(status_url, {"status": "kept"}, **EN, **HTMX)
+    response = client.post(status_url, with_version(robotics, status="kept"), **EN, **HTMX)
     assert response.status_code == 422
     robotics.refresh_from_db()
     assert robotics.status == "paused"
