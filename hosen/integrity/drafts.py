@@ -39,3 +39,21 @@ def restore_unsent(request) -> bool:
     messages.info(request, _("You were signed out while writing. What you typed is back in the form: check it "
                              "and send it again."))
     return True
+
+
+# What the browser keeps of a staff form while it is typed (hosen.js, "page:" + the form's path) is forgotten
+# once the form is saved: the page after the save tells it which forms went through.
+SAVED_KEY = "hosen_saved_forms"
+
+
+def mark_saved(request):
+    if not hasattr(request, "session"):
+        return
+    saved = [path for path in request.session.get(SAVED_KEY, []) if path != request.path][-9:]
+    request.session[SAVED_KEY] = saved + [request.path]
+
+
+def take_saved(request) -> list[str]:
+    if not hasattr(request, "session") or SAVED_KEY not in request.session:
+        return []
+    return request.session.pop(SAVED_KEY)

@@ -32,6 +32,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .drafts import mark_saved
 from .models import Submission
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ def run_write(request, view, *, creates=None):
                 if creates:
                     first = _earlier(request, key, digest)
                     if first is not None:
+                        mark_saved(request)
                         return _replay(request, first)
                     claim = _claim(request, key, digest)
                 response = view()
@@ -128,6 +130,8 @@ def run_write(request, view, *, creates=None):
                     return response
                 if creates:
                     _record(claim, response)
+                if 300 <= response.status_code < 400:
+                    mark_saved(request)
                 return response
         except IntegrityError:
             log.info("write race on %s (attempt %s)", request.path, attempt, exc_info=True)

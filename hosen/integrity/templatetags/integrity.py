@@ -37,6 +37,15 @@ def form_guard(form=None, version=None):
     return {**context, "submission": _key(form)}
 
 
+@register.inclusion_tag("integrity/_saved.html", takes_context=True)
+def saved_forms(context):
+    """Marks for the browser to forget the drafts of the forms saved just before this page (base.html)."""
+    from ..drafts import take_saved
+
+    request = context.get("request")
+    return {"saved": take_saved(request) if request is not None else []}
+
+
 @register.simple_tag
 def version_input(record, *m2m):
     """The hidden version input of an in-place form (a status button) that changes `record`."""
@@ -44,4 +53,4 @@ def version_input(record, *m2m):
 
     from ..versions import version_of as fingerprint
 
-    return format_html('<input type="hidden" name="{}" value="{}">', VERSION_FIELD, fingerprint(record, m2m))
+    return format_html('<input type="hidden" name="{}" value="{}" data-guard>', VERSION_FIELD, fingerprint(record, m2m))

@@ -96,7 +96,77 @@
     var store = storage();
     if (store) { store.removeItem(KEEP + element.getAttribute("data-clear-keep")); }
   });
-  each(doc.querySelectorAll("form[data-keep]"), restore);
+  // Staff forms — those carrying a submission key or a version (data-guard) and something to type — are kept
+  // too, by their path ("page:/a/x/needs/new/"); the page after a save forgets them (data-clear-keep, from
+  // the server). A draft comes back only when it differs from what the page shows, with a word and a way to
+  // discard it. It comes back with the version it was typed on, so saving it over a record changed meanwhile
+  // shows the conflict view instead of overwriting.
+  function actionPath(form) {
+    try {
+      return new URL(form.getAttribute("action") || "", window.location.href).pathname;
+    } catch (e) { return window.location.pathname; }
+  }
+  function typedFields(form) {
+    return form.querySelector("textarea, input[type=text], input[type=email], input[type=tel], input:not([type])");
+  }
+  function adopt(root) {
+    var found = [];
+    each(root.querySelectorAll("form"), function (form) {
+      if (form.hasAttribute("data-keep") || !form.querySelector("input[data-guard]") || !typedFields(form)) {
+        return;
+      }
+      form.setAttribute("data-keep", "page:" + actionPath(form));
+      form.setAttribute("data-staff-keep", "");
+      found.push(form);
+    });
+    return found;
+  }
+  function visibleValues(form) {
+    var values = [];
+    each(form.elements, function (field) {
+      if (!keepable(field) || field.type === "hidden") { return; }
+      if ((field.type === "checkbox" || field.type === "radio") && !field.checked) { return; }
+      values.push(field.name + "=" + field.value);
+    });
+    return values.join("&");
+  }
+  function restoreStaff(form) {
+    var before = visibleValues(form);
+    var guards = Array.prototype.map.call(form.querySelectorAll("input[data-guard]"), function (input) {
+      return [input, input.value];
+    });
+    restore(form);
+    if (visibleValues(form) === before) {
+      // Nothing typed differs from the page (it is the page that came back with the text): the page's key
+      // and version stand — after a conflict, the version is the one to save over.
+      guards.forEach(function (pair) { pair[0].value = pair[1]; });
+      return;
+    }
+    var notice = doc.getElementById("kept-notice");
+    if (notice && notice.content) { form.insertBefore(notice.content.cloneNode(true), form.firstChild); }
+  }
+  var staffForms = adopt(doc);
+  each(doc.querySelectorAll("form[data-keep]"), function (form) {
+    if (staffForms.indexOf(form) < 0) { restore(form); }
+  });
+  staffForms.forEach(restoreStaff);
+  doc.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-discard-kept]");
+    var form = button && button.closest("form[data-keep]");
+    if (!form) { return; }
+    var store = storage();
+    if (store) { store.removeItem(KEEP + form.dataset.keep); }
+    window.location.reload();
+  });
+  // htmx: a form swapped in is kept from now on; one that was saved in place is forgotten.
+  doc.addEventListener("htmx:load", function (event) { adopt(event.target.parentNode || event.target); });
+  doc.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail && event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+    var store = storage();
+    if (form && store && event.detail.successful && form.hasAttribute("data-staff-keep")) {
+      store.removeItem(KEEP + form.dataset.keep);
+    }
+  });
   var saveFrom = function (event) {
     var form = event.target.form || event.target.closest && event.target.closest("form");
     if (form && form.hasAttribute("data-keep")) { save(form); }
