@@ -16,6 +16,8 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
+import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -268,14 +270,59 @@ def backup_postgresql(settings_dict: dict, final: Path) -> None:
         publish(tmp, final)
 
 
-def restore_postgresql(settings_dict: dict, path: Path) -> None:
+def restore_postgresql(connection, path: Path, lock_timeout: int = 30) -> None:
+    """pg_restore the archive at `path` over the database of Django's `connection`, all or nothing."""
+    settings_dict = connection.settings_dict
     pg_restore = _executable("pg_restore")
     env = libpq_environment(settings_dict)
     name = _database_name(settings_dict)
     check_pg_archive(path, env)
+    # Its session is found by this name in pg_stat_activity (see _cancel_if_stuck).
+    env["PGAPPNAME"] = app_name = f"hosen-restore-{secrets.token_hex(4)}"
     # --clean --if-exists drops each object of the archive before recreating it; --single-transaction makes
     # the whole restore all-or-nothing; --no-owner lets another role than the original owner restore it.
-    result = _run([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-                   "--no-password", f"--dbname={name}", str(path)], env)
+    args = [pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
+            "--no-password", f"--dbname={name}", str(path)]
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(args, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)  # noqa: S603
+        try:
+            stuck = _cancel_if_stuck(connection, process, app_name, lock_timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        output.seek(0)
+        result = subprocess.CompletedProcess(args, process.returncode, "", output.read())
     if result.returncode != 0:
-        raise _failure("pg_restore", result)
+        error = _failure("pg_restore", result)
+        if stuck:
+            error = BackupError(
+                f"pg_restore waited more than {lock_timeout} s for a table that another connection is using, "
+                "and was stopped. Nothing was changed. Stop the app (and anything else connected to the "
+                f"database), then restore again.\n{error}")
+        raise error
+
+
+def _cancel_if_stuck(connection, process, app_name: str, lock_timeout: int) -> bool:
+    """Wait for pg_restore; cancel it when it has waited for a lock `lock_timeout` seconds on end (the app
+    still running, a session left open in a transaction). Dropping a table waits for everyone using it, and
+    the archive sets lock_timeout = 0 itself, so without this a restore would hang without a word."""
+    waiting_since = None
+    try:
+        with connection.cursor() as cursor:
+            while process.poll() is None:
+                time.sleep(0.2)
+                cursor.execute("SELECT pid, wait_event_type FROM pg_stat_activity WHERE application_name = %s",
+                               [app_name])
+                row = cursor.fetchone()
+                if not row or row[1] != "Lock":
+                    waiting_since = None
+                    continue
+                waiting_since = waiting_since or time.monotonic()
+                if time.monotonic() - waiting_since > lock_timeout:
+                    cursor.execute("SELECT pg_cancel_backend(%s)", [row[0]])
+                    process.wait()
+                    return True
+    finally:
+        connection.close()
+    return False

@@ -88,6 +88,13 @@ def test_postgresql_backup_and_restore(pg_database, tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert pg_keys(pg_url(live)) == after_insert
 
+    # With the app still using a table, the restore gives up after --lock-timeout and changes nothing.
+    with psycopg.connect(pg_conninfo(pg_url(live))) as app:
+        app.execute("SELECT count(*) FROM tenancy_network")  # its lock is held until the transaction ends
+        result = manage("restore", "--noinput", "--lock-timeout", 1, backup, env=pg_env(live))
+    assert result.returncode != 0 and "Nothing was changed. Stop the app" in result.stderr
+    assert pg_keys(pg_url(live)) == after_insert
+
     # A new server: restoring into an empty database.
     empty = pg_database("empty", empty=True)
     ok(manage("restore", "--noinput", backup, env=pg_env(empty)))

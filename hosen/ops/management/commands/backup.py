@@ -33,7 +33,7 @@ class Command(BaseCommand):
         vendor = connection.vendor
         if vendor not in backups.SUFFIXES:
             raise CommandError(f"backup supports SQLite and PostgreSQL; this database is {vendor}.")
-        target_dir = Path(directory) if directory else backups.default_directory()
+        target_dir = (Path(directory).expanduser() if directory else backups.default_directory()).absolute()
         try:
             backups.prepare_directory(target_dir)
             path = backups.new_backup_path(target_dir, vendor)

@@ -24,8 +24,11 @@ class Command(BaseCommand):
                             help="Do not ask for confirmation.")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS,
                             help='The database to restore into (default: "default").')
+        parser.add_argument("--lock-timeout", type=int, default=30, metavar="SECONDS",
+                            help="PostgreSQL: give up, changing nothing, when a table stays in use this long "
+                                 "(default: 30).")
 
-    def handle(self, *args, file, interactive=True, database=DEFAULT_DB_ALIAS, **options):
+    def handle(self, *args, file, interactive=True, database=DEFAULT_DB_ALIAS, lock_timeout=30, **options):
         connection = connections[database]
         vendor = connection.vendor
         if vendor not in backups.SUFFIXES:
@@ -47,14 +50,15 @@ class Command(BaseCommand):
         except backups.BackupError as e:
             raise CommandError(f"Refusing to restore: {e}") from e
 
+        if lock_timeout < 1:
+            raise CommandError("--lock-timeout must be at least 1 second.")
         if interactive:
             self.confirm(path, connection.settings_dict["NAME"])
         try:
             if vendor == "sqlite":
                 backups.restore_sqlite(connection, path)
             else:
-                connection.close()
-                backups.restore_postgresql(connection.settings_dict, path)
+                backups.restore_postgresql(connection, path, lock_timeout=lock_timeout)
         except backups.BackupError as e:
             raise CommandError(f"Restore failed.\n{e}") from e
         self.stdout.write(self.style.SUCCESS(f"Restored {connection.settings_dict['NAME']} from {path}."))
