@@ -374,7 +374,7 @@ class Importer:
                 yield line, tuple(values)
         except csv.Error as error:
             if "field larger than field limit" in str(error):
-                raise self._long_csv_cell(reader.line_num + 1) from error
+                raise self._long_csv_cell(reader.line_num) from error
             raise ImportProblem(_("The CSV file is broken near line %(line)d.") % {"line": reader.line_num}) \
                 from error
 

@@ -199,8 +199,7 @@ def check_directory(archive: zipfile.ZipFile, limits: Limits) -> None:
                 "limit": _megabytes(limits.part_bytes)})
         if member.file_size > limits.ratio_from and member.file_size > limits.ratio * max(member.compress_size, 1):
             raise ImportProblem(_("This Excel file is packed too tightly to be read safely: its part “%(part)s” "
-                                  "unpacks to %(ratio)s times its packed size, and the limit is %(limit)s "
-                                  "times.") % {
+                                  "is packed at %(ratio)s to 1, and the limit is %(limit)s to 1.") % {
                 "part": member.filename, "ratio": grouped(member.file_size // max(member.compress_size, 1)),
                 "limit": grouped(limits.ratio)})
         total += member.file_size
@@ -535,8 +534,11 @@ class _SheetScan(_Scan):
             if column > limits.columns:
                 raise data_beyond_column(column, limits.columns, _("Row %(row)s") % {"row": grouped(row)})
             if row > limits.rows:
-                raise ImportProblem(_("The sheet has data down to row %(row)s, and only the first %(limit)s rows "
-                                      "are read. Delete what is below them and try again.") % {
+                raise ImportProblem(ngettext(
+                    "The sheet has data down to row %(row)s, and only the first %(limit)s row is read. Delete what "
+                    "is below it and try again.",
+                    "The sheet has data down to row %(row)s, and only the first %(limit)s rows are read. Delete "
+                    "what is below them and try again.", limits.rows) % {
                     "row": grouped(row), "limit": grouped(limits.rows)})
             facts.last_row = row
             if column > facts.last_column:
