@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from hosen.field.models import Need
+from hosen.integrity.versions import VersionedForm
 
 from .models import PHASES, Initiative, Practice, StageKey
 from .services import NEXT, PREVIOUS
@@ -18,7 +19,7 @@ def _labels(form):
         f.label = capfirst(f.label)
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(VersionedForm, forms.ModelForm):
     # The need it starts from (`?need=<id>` on the new form); only this authority's needs.
     need = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput,
                                   error_messages={"invalid_choice": _("That need is not on this authority's "
@@ -73,7 +74,7 @@ class LinkForm(forms.Form):
         self.fields["target"].queryset = queryset
 
 
-class PracticeForm(forms.ModelForm):
+class PracticeForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Practice
         fields = ["title", "problem", "what_we_did", "what_worked", "watch_for", "resources_needed", "stage", "tags",

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,11 +89,10 @@ def move(initiative, direction, user, expected_phase=None, now=None) -> MoveResu
 
 
 def add_note(initiative, text, user) -> PhaseNote:
-    """A note in the initiative's current phase; the initiative counts as updated."""
-    note = PhaseNote.objects.create(authority_id=initiative.authority_id, initiative=initiative,
+    """A note in the initiative's current phase. The initiative itself does not change (its version stays, so a
+    move or an edit on a page loaded before the note still applies); the board counts the note as activity."""
+    return PhaseNote.objects.create(authority_id=initiative.authority_id, initiative=initiative,
                                     phase=initiative.phase, text=text, created_by=user)
-    Initiative.objects.filter(pk=initiative.pk).update(updated_at=timezone.now())
-    return note
 
 
 # ---- links to the other registers ------------------------------------------------------------------
@@ -139,15 +138,16 @@ def _count(through):
 
 
 def with_card_facts(initiatives):
-    """Each initiative with the counts of its linked needs, people, facilities and KPIs and its last note:
-    subqueries in the one query, so a board of any size is one query."""
+    """Each initiative with the counts of its linked needs, people, facilities and KPIs, its last note, and
+    when it was last active (changed, or a note written): subqueries in the one query, so a board of any size
+    is one query."""
     last = PhaseNote.objects.filter(initiative=OuterRef("pk")).order_by("-created_at", "-pk")
     return initiatives.annotate(
         n_needs=_count(InitiativeNeed), n_people=_count(InitiativePerson),
         n_facilities=_count(InitiativeFacility), n_kpis=_count(InitiativeKpi),
         last_note=Subquery(last.values("text")[:1]), last_note_phase=Subquery(last.values("phase")[:1]),
         last_note_at=Subquery(last.values("created_at")[:1]),
-    )
+    ).annotate(active_at=Greatest("updated_at", Coalesce("last_note_at", "updated_at")))
 
 
 # ---- the practice write-up ---------------------------------------------------------------------------

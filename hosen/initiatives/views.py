@@ -15,6 +15,7 @@ from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
 from hosen.field.models import Need, NeedCategory, NeedStatus
+from hosen.integrity import versions
 from hosen.plan import kpis as plan_kpis
 from hosen.plan.models import Kpi, Measurement
 from hosen.resources.models import Facility, Person, PersonKind
@@ -66,6 +67,26 @@ def _move_message(result, names):
     return "success", _("Moved to %(phase)s.") % {"phase": names[result.to_phase][0]}
 
 
+def _target(phase, direction):
+    """The phase a move from `phase` in `direction` goes to (None beyond either end)."""
+    index = PHASES.index(phase) + (1 if direction == services.NEXT else -1)
+    return PHASES[index] if 0 <= index < len(PHASES) else None
+
+
+def _checked_move(request, initiative, direction, expected):
+    """Move one phase as the page asked: (level, text, stale). A page loaded before someone changed the
+    initiative moves nothing — unless the initiative is already where the tap asked it to go."""
+    current = versions.is_stale(request, initiative)
+    if current is not None:
+        if expected and current.phase == _target(expected, direction):
+            names = services.phase_names()
+            return "info", _("It was already in %(phase)s: nothing moved.") % {"phase": names[current.phase][0]}, False
+        return "error", versions.changed_meanwhile(current), True
+    result = services.move(initiative, direction, request.user, expected or None)
+    level, text = _move_message(result, services.phase_names())
+    return level, text, False
+
+
 # ---- the board ---------------------------------------------------------------------------------
 
 
@@ -73,7 +94,7 @@ def _board_context(request, emergency, flash=None):
     """The six columns and their cards. A card's words are put together here rather than in the template: a board
     can hold dozens of cards, and per-card template tags (plurals, URLs) were most of the page's time."""
     names = services.phase_names()
-    rows = services.with_card_facts(_initiatives(request).filter(emergency=emergency)).order_by("-updated_at", "-pk")
+    rows = services.with_card_facts(_initiatives(request).filter(emergency=emergency)).order_by("-active_at", "-pk")
     board_url = _url(request, "initiatives:board")
     by_phase = defaultdict(list)
     for initiative in rows:
@@ -109,20 +130,20 @@ def board(request):
     flash, status = None, 200
     if request.method == "POST":
         form = MoveForm(request.POST)
+        stale = False
         if not form.is_valid():
             level, text, initiative_pk = "error", _("That move is not possible: choose next or previous."), None
         else:
             initiative = _initiative(request, form.cleaned_data["initiative"])
-            result = services.move(initiative, form.cleaned_data["direction"], request.user,
-                                   form.cleaned_data["expected"] or None)
-            level, text = _move_message(result, services.phase_names())
+            level, text, stale = _checked_move(request, initiative, form.cleaned_data["direction"],
+                                               form.cleaned_data["expected"])
             initiative_pk = initiative.pk
         if not request.htmx:
             messages.add_message(request, getattr(messages, level.upper()), text)
             return redirect(_url(request, "initiatives:board") + (f"#initiative-{initiative_pk}" if initiative_pk
                                                                    else ""))
         flash = {"pk": initiative_pk, "level": level, "text": text}
-        status = 422 if level == "error" else 200
+        status = (409 if stale else 422) if level == "error" else 200
     context = _board_context(request, emergency, flash)
     template = "initiatives/_board.html" if request.htmx and request.method == "POST" else "initiatives/board.html"
     return render(request, template, context, status=status)
@@ -158,7 +179,8 @@ def initiative_new(request):
         return redirect(_url(request, "initiatives:detail", initiative_pk=initiative.pk))
     if request.method == "POST" and "need" in form.cleaned_data:
         need = form.cleaned_data["need"]
-    return render(request, "initiatives/initiative_form.html", {"form": form, "emergency": emergency, "need": need})
+    return render(request, "initiatives/initiative_form.html", {"form": form, "emergency": emergency, "need": need},
+                  status=422 if form.errors else 200)
 
 
 @authority_view(read="change", write="change")
@@ -169,7 +191,8 @@ def initiative_edit(request, initiative_pk):
         form.save()
         messages.success(request, _("The initiative is updated."))
         return redirect(_url(request, "initiatives:detail", initiative_pk=initiative.pk))
-    return render(request, "initiatives/initiative_form.html", {"form": form, "initiative": initiative})
+    return render(request, "initiatives/initiative_form.html", {"form": form, "initiative": initiative},
+                  status=(409 if form.conflict else 422) if form.errors else 200)
 
 
 # ---- one initiative ----------------------------------------------------------------------------
@@ -308,26 +331,33 @@ def _notes_partial(request, initiative, form, saved=False, status=200):
     }, status=status)
 
 
+def _own(request, kind):
+    """Any of this authority's records of a kind: what an unlink may name, even a record that was unlinked or
+    retired meanwhile."""
+    model = {"need": Need, "person": Person, "facility": Facility, "kpi": Kpi}[kind]
+    return model.objects.filter(authority=request.authority)
+
+
 def _post_link(request, initiative):
-    """Link or unlink one record. Returns (errors, done) per kind for the links section."""
+    """Link or unlink one record. Returns (errors, done) per kind for the links section. Both say what they
+    found when sent twice or after someone else did the same: linking is once per record (a database
+    constraint; a race runs the request again and finds the link), and removing what is gone removes nothing."""
     action = request.POST.get("action")
     kind = request.POST.get("kind", "")
     if kind not in services.LINK_KINDS:
         return {"need": _("Choose what to link: a need, a person, a facility or a KPI.")}, {}
-    if action == "link":
-        queryset = _offered(request, initiative)[kind]
-    else:
-        queryset = getattr(initiative, {"need": "needs", "person": "people", "facility": "facilities",
-                                        "kpi": "kpis"}[kind]).all()
+    queryset = _offered(request, initiative)[kind] if action == "link" else _own(request, kind)
     form = LinkForm(request.POST, queryset=queryset)
     if not form.is_valid():
         return {kind: form.errors["target"][0]}, {}
     target = form.cleaned_data["target"]
     if action == "link":
-        services.link(initiative, kind, target, request.user)
-        return {}, {kind: _("Linked: %(name)s") % {"name": target}}
-    services.unlink(initiative, kind, target)
-    return {}, {kind: _("Removed: %(name)s") % {"name": target}}
+        if services.link(initiative, kind, target, request.user):
+            return {}, {kind: _("Linked: %(name)s") % {"name": target}}
+        return {}, {kind: _("It was already linked: %(name)s") % {"name": target}}
+    if services.unlink(initiative, kind, target):
+        return {}, {kind: _("Removed: %(name)s") % {"name": target}}
+    return {}, {kind: _("It was already removed: %(name)s") % {"name": target}}
 
 
 @authority_view(read="view", write="change")
@@ -345,9 +375,8 @@ def initiative_detail(request, initiative_pk):
         if not form.is_valid():
             messages.error(request, _("That move is not possible: choose next or previous."))
         else:
-            result = services.move(initiative, form.cleaned_data["direction"], request.user,
-                                   form.cleaned_data["expected"] or None)
-            level, text = _move_message(result, services.phase_names())
+            level, text, _stale = _checked_move(request, initiative, form.cleaned_data["direction"],
+                                                form.cleaned_data["expected"])
             messages.add_message(request, getattr(messages, level.upper()), text)
         return redirect(here)
 
@@ -361,7 +390,8 @@ def initiative_detail(request, initiative_pk):
             messages.success(request, next(iter(done.values())))
             return redirect(here + "#links")
         return render(request, "initiatives/detail.html",
-                      _detail_context(request, initiative, links=_links_context(request, initiative, errors)))
+                      _detail_context(request, initiative, links=_links_context(request, initiative, errors)),
+                      status=422)
 
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -372,7 +402,8 @@ def initiative_detail(request, initiative_pk):
         return redirect(here + "#notes")
     if request.htmx:
         return _notes_partial(request, initiative, form, status=422)
-    return render(request, "initiatives/detail.html", _detail_context(request, initiative, note_form=form))
+    return render(request, "initiatives/detail.html", _detail_context(request, initiative, note_form=form),
+                  status=422)
 
 
 # ---- the practice write-up ---------------------------------------------------------------------
@@ -418,7 +449,7 @@ def practice_edit(request, initiative_pk):
     return render(request, "initiatives/practice_form.html", {
         "initiative": initiative, "form": form, "practice": practice,
         "missing": _phase_list(names, missing) if missing else "",
-    })
+    }, status=(409 if form.conflict else 422) if form.errors else 200)
 
 
 @authority_view(read="view")

@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 
 from hosen.initiatives import services
 from hosen.initiatives.models import PHASES, Initiative, PhaseMove
+from hosen.integrity.testing import with_version
 from hosen.workmodel.models import DesignPhase
 
 from .matrix_initiatives import make_initiative, make_need, make_note, make_person
@@ -103,7 +104,7 @@ def test_a_viewer_sees_no_move_buttons_and_cannot_move(cast, client_for):
 def test_moving_next_with_htmx_swaps_the_board_and_focuses_the_moved_card(cast, client_for):
     initiative = make_initiative(cast.authority, cast.emergency, "ניידת")
     response = client_for(cast.team).post(
-        board_url(cast), {"initiative": initiative.pk, "direction": "next", "expected": "ask"}, **HTMX)
+        board_url(cast), with_version(initiative, initiative=initiative.pk, direction="next", expected="ask"), **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith('<div id="board"') and "<html" not in html
@@ -117,8 +118,8 @@ def test_moving_next_with_htmx_swaps_the_board_and_focuses_the_moved_card(cast, 
 def test_moving_with_a_plain_form_redirects_back_to_the_card(cast, client_for):
     initiative = make_initiative(cast.authority, cast.emergency, phase="imagine")
     client = client_for(cast.manager)
-    response = client.post(board_url(cast), {"initiative": initiative.pk, "direction": "previous",
-                                              "expected": "imagine"})
+    response = client.post(board_url(cast), with_version(initiative, {"initiative": initiative.pk,
+                                                                       "direction": "previous", "expected": "imagine"}))
     assert response.status_code == 302
     assert response["Location"] == board_url(cast) + f"#initiative-{initiative.pk}"
     assert phase_of(initiative) == "ask"
@@ -129,10 +130,11 @@ def test_no_move_beyond_either_end(cast, client_for):
     first = make_initiative(cast.authority, cast.emergency, phase="ask")
     last = make_initiative(cast.authority, cast.emergency, phase="share")
     client = client_for(cast.manager)
-    response = client.post(board_url(cast), {"initiative": first.pk, "direction": "previous", "expected": "ask"},
-                           **HTMX)
+    response = client.post(board_url(cast), with_version(first, initiative=first.pk, direction="previous",
+                                                         expected="ask"), **HTMX)
     assert response.status_code == 422 and "already in the first phase" in response.content.decode()
-    response = client.post(board_url(cast), {"initiative": last.pk, "direction": "next", "expected": "share"}, **HTMX)
+    response = client.post(board_url(cast), with_version(last, initiative=last.pk, direction="next", expected="share"),
+                           **HTMX)
     assert response.status_code == 422 and "already in the last phase" in response.content.decode()
     assert (phase_of(first), phase_of(last)) == ("ask", "share")
     assert moves_of(first) == [] and moves_of(last) == []
@@ -141,10 +143,10 @@ def test_no_move_beyond_either_end(cast, client_for):
 def test_a_second_tap_on_a_stale_button_moves_nothing(cast, client_for):
     initiative = make_initiative(cast.authority, cast.emergency)
     client = client_for(cast.manager)
-    data = {"initiative": initiative.pk, "direction": "next", "expected": "ask"}
+    data = with_version(initiative, {"initiative": initiative.pk, "direction": "next", "expected": "ask"})
     client.post(board_url(cast), data, **HTMX)
     response = client.post(board_url(cast), data, **HTMX)
-    assert response.status_code == 200 and "nothing moved" in response.content.decode()
+    assert response.status_code == 200 and "It was already in Imagine: nothing moved." in response.content.decode()
     assert phase_of(initiative) == "imagine"
     assert len(moves_of(initiative)) == 1
 
@@ -174,7 +176,8 @@ def test_the_journey_is_kept_in_order_and_in_the_audit_history(cast, client_for)
     initiative = make_initiative(cast.authority, cast.emergency)
     client = client_for(cast.manager)
     for direction, expected in [("next", "ask"), ("next", "imagine"), ("previous", "plan"), ("next", "imagine")]:
-        client.post(board_url(cast), {"initiative": initiative.pk, "direction": direction, "expected": expected})
+        client.post(board_url(cast), with_version(initiative, initiative=initiative.pk, direction=direction,
+                                                  expected=expected))
     assert [m[:2] for m in moves_of(initiative)] == [
         ("ask", "imagine"), ("imagine", "plan"), ("plan", "imagine"), ("imagine", "plan")]
     with scopes_disabled():
@@ -192,8 +195,8 @@ def test_moving_to_share_without_notes_everywhere_is_allowed_but_warns(cast, cli
     make_note(initiative, "א", phase="ask")
     make_note(initiative, "ב", phase="plan")
     client = client_for(cast.manager)
-    response = client.post(board_url(cast), {"initiative": initiative.pk, "direction": "next", "expected": "test"},
-                           **HTMX)
+    response = client.post(board_url(cast), with_version(initiative, initiative=initiative.pk, direction="next",
+                                                         expected="test"), **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert "These phases have no notes yet: Imagine, Create &amp; build, Test &amp; improve" in html
@@ -202,7 +205,8 @@ def test_moving_to_share_without_notes_everywhere_is_allowed_but_warns(cast, cli
     assert moved.phase == "share" and moved.shared_at is not None
 
     # Moving back out of SHARE clears the date it was shared.
-    client.post(board_url(cast), {"initiative": initiative.pk, "direction": "previous", "expected": "share"})
+    client.post(board_url(cast), with_version(initiative, initiative=initiative.pk, direction="previous",
+                                              expected="share"))
     with scopes_disabled():
         assert Initiative.objects.get(pk=initiative.pk).shared_at is None
 
@@ -212,6 +216,7 @@ def test_moving_to_share_with_notes_in_every_phase_does_not_warn(cast, client_fo
     for key in PHASES[:5]:
         make_note(initiative, key, phase=key)
     client = client_for(cast.manager)
-    response = client.post(board_url(cast), {"initiative": initiative.pk, "direction": "next", "expected": "test"})
+    response = client.post(board_url(cast), with_version(initiative, initiative=initiative.pk, direction="next",
+                                                         expected="test"))
     html = client.get(response["Location"]).content.decode()
     assert "Moved to" in html and "no notes yet" not in html

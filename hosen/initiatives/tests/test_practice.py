@@ -6,6 +6,7 @@ from django_scopes import scopes_disabled
 
 from hosen.initiatives import services
 from hosen.initiatives.models import Practice
+from hosen.integrity.testing import with_version
 
 from .matrix_initiatives import make_facility, make_initiative, make_need, make_note, make_person
 
@@ -86,9 +87,12 @@ def test_saving_the_write_up_and_marking_it_ready(cast, client_for, shared):
     first_published = practice.published_at
 
     # Saving again keeps the date it was first marked ready; unmarking clears it.
-    client.post(url(cast, "initiatives:practice", shared), form_data(ready_for_library="on", what_worked="הכל"))
+    response = client.post(url(cast, "initiatives:practice", shared),
+                           with_version(practice, form_data(ready_for_library="on", what_worked="הכל")))
+    assert response.status_code == 302
     assert practice_of(shared).published_at == first_published
-    client.post(url(cast, "initiatives:practice", shared), form_data())
+    response = client.post(url(cast, "initiatives:practice", shared), with_version(practice, form_data()))
+    assert response.status_code == 302
     practice = practice_of(shared)
     assert not practice.ready_for_library and practice.published_at is None
     with scopes_disabled():
@@ -104,7 +108,7 @@ def test_saving_the_write_up_and_marking_it_ready(cast, client_for, shared):
 ])
 def test_a_bad_write_up_is_refused_and_saves_nothing(cast, client_for, shared, overrides, message):
     response = client_for(cast.manager).post(url(cast, "initiatives:practice", shared), form_data(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert practice_of(shared) is None
 

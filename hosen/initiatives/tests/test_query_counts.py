@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from hosen.initiatives import services
 from hosen.initiatives.models import PHASES, Practice
+from hosen.integrity.testing import with_version
 from hosen.plan.models import Measurement
 from hosen.plan.tests.matrix_plan import make_kpi
 
@@ -93,8 +94,9 @@ def test_the_board_with_htmx_move_is_bounded(cast, client_for):
     client.get(path)
     with scopes_disabled():
         phase = type(initiative).objects.get(pk=initiative.pk).phase
+    data = with_version(initiative, initiative=initiative.pk, expected=phase,
+                        direction="previous" if phase == "share" else "next")
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(path, {"initiative": initiative.pk, "direction": "previous" if phase == "share"
-                                      else "next", "expected": phase}, HTTP_HX_REQUEST="true")
+        response = client.post(path, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert len(queries) <= 20, len(queries)
