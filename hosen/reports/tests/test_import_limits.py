@@ -124,7 +124,7 @@ def test_a_bomb_is_refused_before_it_is_parsed(name):
     assert not result.ok and not result.errors
     for fragment in REFUSALS[name]:
         assert fragment in result.problem, result.problem
-    assert elapsed < 3
+    assert elapsed < 5  # most in milliseconds; the measured bounds are below, in a process of their own
 
 
 # ---- in bounded memory and time, measured in a process of its own -----------------------------------------
@@ -200,7 +200,7 @@ def test_the_other_sheets_are_not_read():
     started = time.monotonic()
     result = check(workbook(first, more_sheets=[big], stored=("xl/worksheets/sheet2.xml",)))
     assert result.ok and result.rows == 1
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3  # 5 s and 62 MB when openpyxl sized every sheet
 
 
 @pytest.mark.django_db
@@ -209,7 +209,7 @@ def test_an_empty_row_far_below_the_data_costs_nothing():
     importer = PersonImporter()
     result = importer.run(xlsx_upload(far_row_bomb(content=False)))
     assert result.ok and importer.written == [{"full_name": "Dana", "age": 40}]
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3  # 13 s when every empty row above it was read
 
 
 def test_a_sheet_that_claims_every_cell_of_excel_is_read_for_what_it_holds():
