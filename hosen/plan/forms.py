@@ -9,12 +9,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from hosen.field.models import Site
+from hosen.integrity.versions import VersionedForm
 from hosen.resources.models import Facility
 
 from .models import (
     RUNNING,
     Activity,
     ActivityAudience,
+    ActivityDecision,
     ActivityKind,
     AdaptWay,
     Cadence,
@@ -41,7 +43,7 @@ def _only_this_authority(field, queryset, current_pk):
     field.queryset = rows.only("pk", "name")
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(VersionedForm, forms.ModelForm):
     # Declared here so that no queryset is built before the authority's scope exists.
     facility = forms.ModelChoiceField(label=_("facility"), required=False, queryset=None, empty_label="—")
     site = forms.ModelChoiceField(label=_("site"), required=False, queryset=None, empty_label="—")
@@ -78,7 +80,8 @@ class ActivityForm(forms.ModelForm):
         if emergency is None or born_elsewhere:
             del self.fields["born"]
         else:
-            self.fields["born"].initial = bool(self.instance.pk and self.instance.born_in_id == emergency.pk)
+            # In the form's initial data too, so that a conflict view compares it with what was sent.
+            self.initial["born"] = bool(self.instance.pk and self.instance.born_in_id == emergency.pk)
         if not self.instance.pk:
             del self.fields["is_active"]
         self.order_fields(["name", "born"])
@@ -101,9 +104,13 @@ class ActivityForm(forms.ModelForm):
         return activity
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(VersionedForm, forms.ModelForm):
     """A decision for one activity. The reason is required for anything but "continue as is"; adapting
-    needs at least one way. Ways and "how" only belong to "adapt"."""
+    needs at least one way. Ways and "how" only belong to "adapt".
+
+    Its instance is the activity's current decision (none before the first): a decision taken from a page
+    that showed another current decision is a conflict, not a silent replacement. The form saves nothing
+    itself: `services.decide` records the new decision and keeps the earlier one as history."""
 
     decision = forms.ChoiceField(label=_("decision"), choices=Decision.choices, widget=forms.RadioSelect,
                                  error_messages={"required": _("Choose a decision."),
@@ -113,6 +120,10 @@ class DecisionForm(forms.Form):
                                      error_messages={"invalid_choice": _("Choose ways from the list.")})
     how = forms.CharField(label=_("how"), required=False, max_length=500)
     reason = forms.CharField(label=_("reason"), required=False, max_length=NOTE_MAX, widget=forms.Textarea)
+
+    class Meta:
+        model = ActivityDecision
+        fields = ["decision", "ways", "how", "reason"]
 
     def clean(self):
         cleaned = super().clean()
@@ -254,7 +265,7 @@ class MeasurementForm(forms.Form):
         return cleaned
 
 
-class KpiSettingsForm(forms.ModelForm):
+class KpiSettingsForm(VersionedForm, forms.ModelForm):
     """The manager sets a KPI's baseline, target and cadence."""
 
     baseline = _amount(_("baseline"), required=False)

@@ -1,6 +1,8 @@
 """Writing the work plan and the KPI set: shared by the pages, the demo data and the tests."""
 
-from django.db import transaction
+import hashlib
+
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -135,6 +137,16 @@ def choose(authority, emergency, user, *, offered, chosen_templates, kept_custom
     if not added and not removed:
         return None
     return record_change(authority, emergency, user, added=added, removed=removed, now=now)
+
+
+def set_version(authority, emergency, *, lock=False) -> str:
+    """The version of the set as stored now: which KPIs are in it. A choice sent from a page that showed
+    another set is a conflict. `lock` holds the set's rows until the request's transaction ends."""
+    rows = Kpi.objects.filter(authority=authority, emergency=emergency)
+    if lock and connection.in_atomic_block and connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    active = sorted(pk for pk, is_active in rows.values_list("pk", "is_active") if is_active)
+    return hashlib.blake2b(repr(active).encode(), digest_size=10).hexdigest()
 
 
 def record_change(authority, emergency, user, *, added=(), removed=(), now=None):

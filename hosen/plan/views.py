@@ -4,6 +4,7 @@ decisions changed in place, an activity's page with its decision history, the fo
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.forms.forms import NON_FIELD_ERRORS
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language_bidi, gettext_lazy
@@ -41,24 +42,39 @@ def _with_current(activities, emergency):
 
 
 def _card(activity, emergency, can_decide, *, form=None, saved=None, show_form=False, **extra):
-    """What the activity card shows and its decision form holds: the typed values after an error,
-    else the current decision."""
+    """What the activity card shows and its decision form holds: the typed values after an error or a
+    conflict, else the current decision. The form carries the version of the current decision."""
     current = (getattr(activity, "current_decisions", None) or [None])[0]
     activity.current = current
     if form is not None and form.is_bound:
         data = form.data
-        prefix = form.prefix + "-"
-        values = {"decision": data.get(prefix + "decision", ""), "ways": data.getlist(prefix + "ways"),
-                  "how": data.get(prefix + "how", ""), "reason": data.get(prefix + "reason", "")}
+        values = {"decision": data.get("decision", ""), "ways": data.getlist("ways"),
+                  "how": data.get("how", ""), "reason": data.get("reason", "")}
         errors = form.errors
     else:
+        form = DecisionForm(instance=current)
         values = {"decision": current.decision if current else "", "ways": current.ways if current else [],
                   "how": current.how if current else "", "reason": current.reason if current else ""}
         errors = {}
-    return {"a": activity, "prefix": f"a{activity.pk}", "emergency": emergency,
+    return {"a": activity, "prefix": f"a{activity.pk}", "emergency": emergency, "form": form,
             "can_decide": can_decide and emergency is not None, "values": values, "errors": errors, "saved": saved,
+            "invalid": any(name != NON_FIELD_ERRORS for name in errors),
             "open": bool(errors) or show_form,
             "decisions": Decision.choices, "ways": AdaptWay.choices, **extra}
+
+
+def _current_decision(activity, emergency):
+    """The activity's current decision as stored now (its own object: the form may change it in memory)."""
+    if emergency is None:
+        return None
+    return ActivityDecision.objects.filter(activity=activity, emergency=emergency, is_current=True).first()
+
+
+def _already_decided(form):
+    """A decision sent from a page that showed an earlier one, but saying exactly what is decided now (the
+    same tap twice, or the same decision taken by someone else meanwhile): nothing to refuse, nothing to add."""
+    return (form.conflict is not None and not form.conflict.rows and list(form.errors) == [NON_FIELD_ERRORS]
+            and len(form.errors[NON_FIELD_ERRORS]) == 1)
 
 
 # ---- the plan --------------------------------------------------------------------------------
@@ -101,20 +117,22 @@ def activity_list(request):
 
 
 def _decide(request, emergency, activity, back):
-    """A decision for the activity. htmx gets the card back (422 with the errors); a plain form goes
-    back (PRG), or, on errors, shows the activity's page with the form and what was typed."""
+    """A decision for the activity. htmx gets the card back (422 with the errors, 409 when the decision
+    changed since the page was loaded); a plain form goes back (PRG), or, on errors, shows the activity's
+    page with the form and what was typed."""
     can_change = request.access.can("change")
     in_list = request.POST.get("in_list") == "1"
-    form = DecisionForm(request.POST, prefix=f"a{activity.pk}")
+    form = DecisionForm(request.POST, instance=_current_decision(activity, emergency))
     error = None
     if emergency is None:
         error = _("Decisions belong to an emergency, and there is no open emergency right now.")
     elif not activity.is_active:
         error = _("This activity is archived. Bring it back to the plan before deciding on it.")
-    elif form.is_valid():
+    elif form.is_valid() or _already_decided(form):
         data = form.cleaned_data
-        saved = services.decide(activity, emergency, decision=data["decision"], ways=data["ways"], how=data["how"],
-                                reason=data["reason"], user=request.user)
+        saved = None if form.conflict else services.decide(
+            activity, emergency, decision=data["decision"], ways=data["ways"], how=data["how"],
+            reason=data["reason"], user=request.user)
         if request.htmx:
             activity = _with_current(_activities(request).select_related("facility", "site"), emergency).get(
                 pk=activity.pk)
@@ -130,11 +148,12 @@ def _decide(request, emergency, activity, back):
     if error is not None and not request.htmx:
         messages.error(request, error)
         return redirect(back)
+    status = 409 if form.conflict else 422
     activity = _with_current(_activities(request).select_related("facility", "site"), emergency).get(pk=activity.pk)
     if request.htmx:
         return render(request, "plan/_activity_card.html", {"card": _card(
-            activity, emergency, can_change, form=form, error=error, next=back, in_list=in_list)}, status=422)
-    return _detail(request, activity, emergency, form=form, status=200)
+            activity, emergency, can_change, form=form, error=error, next=back, in_list=in_list)}, status=status)
+    return _detail(request, activity, emergency, form=form, status=status)
 
 
 # ---- one activity ----------------------------------------------------------------------------
@@ -176,7 +195,8 @@ def activity_new(request):
         activity.save()
         messages.success(request, _("The activity is in the plan."))
         return redirect(_url(request, "plan:activity", activity_pk=activity.pk))
-    return render(request, "plan/activity_form.html", {"form": form, "emergency": emergency})
+    return render(request, "plan/activity_form.html", {"form": form, "emergency": emergency},
+                  status=422 if form.errors else 200)
 
 
 @authority_view(read="change", write="change")
@@ -190,7 +210,8 @@ def activity_edit(request, activity_pk):
         activity.save()
         messages.success(request, _("The activity is updated."))
         return redirect(_url(request, "plan:activity", activity_pk=activity.pk))
-    return render(request, "plan/activity_form.html", {"form": form, "emergency": emergency, "activity": activity})
+    return render(request, "plan/activity_form.html", {"form": form, "emergency": emergency, "activity": activity},
+                  status=(409 if form.conflict else 422) if form.errors else 200)
 
 
 # ---- export ----------------------------------------------------------------------------------

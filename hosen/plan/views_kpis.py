@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from hosen.integrity import versions
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
 from hosen.workmodel.services import current_emergency
@@ -53,6 +54,7 @@ def kpi_list(request):
 def kpi_choose(request):
     emergency = current_emergency(request.authority)
     offered, routine = (list(q) for q in services.offered_templates(emergency))
+    version = services.set_version(request.authority, emergency, lock=request.method == "POST")
     in_set = list(services.kpi_set(request.authority, emergency))
     custom_in_set = [k for k in in_set if k.template_id is None]
     chosen_ids = {str(k.template_id) for k in in_set if k.template_id}
@@ -62,7 +64,9 @@ def kpi_choose(request):
         "custom": [str(k.pk) for k in custom_in_set],
     })
     custom_form = CustomKpiForm()
+    conflict, status = None, 200
     if request.method == "POST":
+        status = 422
         if request.POST.get("action") == "custom":
             custom_form = CustomKpiForm(request.POST)
             if custom_form.is_valid():
@@ -74,15 +78,20 @@ def kpi_choose(request):
             if choose_form.is_valid():
                 picked = set(choose_form.cleaned_data["templates"]) | set(choose_form.cleaned_data["routine"])
                 kept = set(choose_form.cleaned_data["custom"])
-                change = services.choose(
-                    request.authority, emergency, request.user, offered=offered + routine,
-                    chosen_templates=[t for t in offered + routine if str(t.pk) in picked],
-                    kept_custom=[k for k in custom_in_set if str(k.pk) in kept])
-                if change is None:
-                    messages.info(request, _("The set is as it was: nothing changed."))
+                chosen = [t for t in offered + routine if str(t.pk) in picked]
+                kept_custom = [k for k in custom_in_set if str(k.pk) in kept]
+                if versions.sent_version(request) != version and not _same_set(
+                        in_set, offered + routine, chosen, kept_custom):
+                    # The set changed since this page was loaded: her choice would undo that change unseen.
+                    conflict, status = _set_conflict(request, emergency, choose_form, in_set, offered, routine), 409
                 else:
-                    messages.success(request, _("The KPI set is updated and the change is recorded."))
-                return redirect(_url(request, "plan:kpis"))
+                    change = services.choose(request.authority, emergency, request.user, offered=offered + routine,
+                                             chosen_templates=chosen, kept_custom=kept_custom)
+                    if change is None:
+                        messages.info(request, _("The set is as it was: nothing changed."))
+                    else:
+                        messages.success(request, _("The KPI set is updated and the change is recorded."))
+                    return redirect(_url(request, "plan:kpis"))
     return render(request, "plan/kpi_choose.html", {
         "emergency": emergency,
         "offered": _template_rows(choose_form, "templates", offered),
@@ -90,8 +99,47 @@ def kpi_choose(request):
         "custom": [{"value": str(k.pk), "name": k.title, "checked": str(k.pk) in _checked(choose_form, "custom"),
                     "meta": f"{k.get_unit_display()} · {k.get_cadence_display()}"} for k in custom_in_set],
         "custom_form": custom_form,
+        "set_version": version,
+        "conflict": conflict,
         "changes": services.set_changes(request.authority, emergency),
-    })
+    }, status=status)
+
+
+def _same_set(in_set, offered, chosen, kept_custom):
+    """Whether the choice sent is the set as it is now (so a stale page asks for nothing new)."""
+    offered_ids = {t.pk for t in offered}
+    now_templates = {k.template_id for k in in_set if k.template_id in offered_ids}
+    now_custom = {k.pk for k in in_set if k.template_id is None}
+    return now_templates == {t.pk for t in chosen} and now_custom == {k.pk for k in kept_custom}
+
+
+def _set_conflict(request, emergency, form, in_set, offered, routine):
+    """Her choice next to the set as it is now, per part of the form, and who changed the set last."""
+    def names(items):
+        return ", ".join(items) or "—"
+
+    in_set_templates = {k.template_id for k in in_set if k.template_id}
+    picked = set(form.cleaned_data["templates"]) | set(form.cleaned_data["routine"])
+    kept = set(form.cleaned_data["custom"])
+    parts = [
+        (_("KPIs for an emergency") if emergency else _("Routine KPIs"), offered),
+        (_("Routine KPIs (not usually tracked in an emergency)"), routine),
+    ]
+    rows = []
+    for label, templates in parts:
+        yours = names([t.tr("name") for t in templates if str(t.pk) in picked])
+        current = names([t.tr("name") for t in templates if t.pk in in_set_templates])
+        if templates and yours != current:
+            rows.append({"label": label, "yours": yours, "current": current})
+    custom = [k for k in in_set if k.template_id is None]
+    yours = names([k.title for k in custom if str(k.pk) in kept])
+    current = names([k.title for k in custom])
+    if yours != current:
+        rows.append({"label": _("Your own KPIs"), "yours": yours, "current": current})
+    last = services.set_changes(request.authority, emergency, limit=1)
+    change = {"who": last[0].changed_by.display_name if last[0].changed_by else None,
+              "when": last[0].changed_at} if last else None
+    return versions.Conflict(rows, change)
 
 
 def _checked(form, name):
@@ -115,8 +163,8 @@ def _template_rows(form, name, templates):
 
 @authority_view(read="view", write="change")
 def kpi_detail(request, kpi_pk):
-    kpi = get_object_or_404(Kpi.objects.filter(authority=request.authority).select_related("template", "emergency"),
-                            pk=kpi_pk)
+    kpis_here = Kpi.objects.filter(authority=request.authority)
+    kpi = get_object_or_404(kpis_here.select_related("template", "emergency"), pk=kpi_pk)
     editable = kpi.is_active and (kpi.emergency is None or kpi.emergency.is_open)
     measure_form = MeasurementForm(kpi=kpi)
     settings_form = KpiSettingsForm(instance=kpi)
@@ -137,13 +185,15 @@ def kpi_detail(request, kpi_pk):
         if action == "settings":
             if not request.access.can("manage"):
                 raise PermissionDenied
-            settings_form = KpiSettingsForm(request.POST, instance=kpi)
+            # Its own copy of the KPI: an unsaved value must not show on the page as if it were saved.
+            settings_form = KpiSettingsForm(request.POST, instance=kpis_here.get(pk=kpi.pk))
             if settings_form.is_valid():
-                kpi = settings_form.save(commit=False)
-                kpi._history_user = request.user
-                kpi.save()
+                saved = settings_form.save(commit=False)
+                saved._history_user = request.user
+                saved.save()
                 messages.success(request, _("The KPI's target and cadence are saved."))
                 return redirect(_url(request, "plan:kpi", kpi_pk=kpi.pk))
+            status = 409 if settings_form.conflict else 422
         else:
             measure_form = MeasurementForm(request.POST, kpi=kpi)
             if measure_form.is_valid():
@@ -153,7 +203,7 @@ def kpi_detail(request, kpi_pk):
                 m.save()
                 messages.success(request, _("The value is recorded."))
                 return redirect(_url(request, "plan:kpi", kpi_pk=kpi.pk))
-        status = 422 if request.htmx else 200
+            status = 422
 
     measurements = list(kpi.measurements.select_related("entered_by").order_by("measured_for", "measured_at", "pk"))
     card = kpis.present(kpi, measurements, big=True)
@@ -163,6 +213,8 @@ def kpi_detail(request, kpi_pk):
         "kpi": kpi,
         "rows": [(m, kpis.format_value(m.value, kpi.unit)) for m in reversed(measurements[-DETAIL_ROWS:])],
         "source": source,
+        # The computed value the page shows: "compute now" twice from it computes once.
+        "last_computed": max((m.pk for m in measurements if m.computed), default=0),
         "editable": editable,
         "can_change": editable and request.access.can("change"),
         "can_manage": editable and request.access.can("manage"),

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from hosen.integrity.testing import loaded, with_version
+from hosen.integrity.versions import version_of
 from hosen.plan import services
 from hosen.plan.models import Activity, ActivityDecision
 from hosen.workmodel.evidence import EvidenceContext, evidence_for
@@ -32,8 +34,15 @@ def decisions_of(activity):
         return list(ActivityDecision.objects.filter(activity=activity).order_by("pk"))
 
 
-def post_decision(client, cast, activity, htmx=False, target=None, **fields):
-    data = {"activity": activity.pk, **{f"a{activity.pk}-{k}": v for k, v in fields.items()}}
+def current_version(activity):
+    """The version of the activity's current decision, as the page that shows it carries ("new" before the first)."""
+    with scopes_disabled():
+        return version_of(ActivityDecision.objects.filter(activity=activity, is_current=True).first())
+
+
+def post_decision(client, cast, activity, htmx=False, target=None, version=None, **fields):
+    """A decision sent from a page showing the current decision (or, with `version`, an older page)."""
+    data = {"activity": activity.pk, "version": version or current_version(activity), **fields}
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.post(target or url(cast, "plan:activities"), data, **headers)
 
@@ -111,7 +120,7 @@ def test_a_plain_post_redirects_back_to_the_card_and_a_plain_error_shows_the_for
     assert response.status_code == 302
     assert response["Location"].endswith(f"#activity-{activity.pk}")
     response = post_decision(client, cast, activity, decision="stop", reason="")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "it is required to adapt, pause or stop" in response.content.decode()
     assert [d.decision for d in decisions_of(activity)] == ["continue"]
 
@@ -239,7 +248,7 @@ def test_activity_form_errors_change_nothing(cast, client_for):
     response = client.post(url(cast, "plan:activity_new"), {
         "name": "", "kind": "nope", "audience": "students", "starts_on": "2026-10-10", "ends_on": "2026-10-01",
         "facility": theirs.pk})
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = response.content.decode()
     assert "Nothing was saved" in body
     assert "The end date cannot be before the start date." in body
@@ -255,9 +264,9 @@ def test_edit_an_activity_and_archive_it(cast, client_for):
     with scopes_disabled():
         shelter = Facility.objects.create(authority=cast.authority, name="מקלט 3", kind="shelter", is_protected=True)
     activity = make_activity(cast.authority, "רובוטיקה")
-    response = client_for(cast.manager).post(url(cast, "plan:activity_edit", activity_pk=activity.pk), {
-        "name": "רובוטיקה במקלט", "kind": "programme", "audience": "students", "facility": shelter.pk,
-        "is_essential": "on"})
+    response = client_for(cast.manager).post(url(cast, "plan:activity_edit", activity_pk=activity.pk), with_version(
+        activity, name="רובוטיקה במקלט", kind="programme", audience="students", facility=shelter.pk,
+        is_essential="on"))
     assert response.status_code == 302
     activity.refresh_from_db()
     assert activity.name == "רובוטיקה במקלט" and activity.facility == shelter and activity.is_essential
@@ -348,3 +357,80 @@ def test_the_decision_form_opens_in_the_card_on_demand(cast, client_for):
     assert "Save the decision" not in viewer
     # Without htmx the same address is the activity's page, with the form.
     assert "Decision history" in client_for(cast.team).get(detail + "?card=form").content.decode()
+
+
+# ---- two people, one activity ------------------------------------------------------------------
+
+
+def card_form(client, cast, activity):
+    """The decision form as the plan's card opens it (htmx), as a browser would send it."""
+    from hosen.integrity.testing import form_data
+
+    detail = url(cast, "plan:activity", activity_pk=activity.pk)
+    card = client.get(detail + "?card=form&next=/a/alpha/plan/", HTTP_HX_REQUEST="true")
+    assert card.status_code == 200
+    return form_data(card.content.decode(), having="reason")
+
+
+def test_two_first_decisions_at_once_the_second_sees_the_first(cast, client_for):
+    from django.test import Client
+
+    activity = make_activity(cast.authority, "מועדון מדע")
+    team, manager = Client(), Client()
+    team.force_login(cast.team)
+    manager.force_login(cast.manager)
+    his, hers = card_form(team, cast, activity), card_form(manager, cast, activity)
+    assert "version" not in hers and hers["submission"], "no decision yet: the form is a first one"
+
+    assert team.post(url(cast, "plan:activities"), {**his, "decision": "pause", "reason": "אין הסעות"},
+                     HTTP_HX_REQUEST="true").status_code == 200
+    response = manager.post(url(cast, "plan:activities"), {**hers, "decision": "stop", "reason": "המימון נגמר"},
+                            HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Saved meanwhile by someone else" in body and "team saved a change" in body
+    assert "המימון נגמר" in body and "אין הסעות" in body  # hers in the form and the table, his in the table
+    assert [(d.decision, d.reason) for d in decisions_of(activity)] == [("pause", "אין הסעות")]
+
+    # From the conflict card, sent again: now it is her decision, and his stays in the history.
+    from hosen.integrity.testing import form_data
+
+    again = form_data(body, having="reason")
+    assert manager.post(url(cast, "plan:activities"), again, HTTP_HX_REQUEST="true").status_code == 200
+    assert [(d.decision, d.is_current) for d in decisions_of(activity)] == [("pause", False), ("stop", True)]
+
+
+def test_the_same_decision_from_a_stale_page_is_no_change_and_a_double_tap_decides_once(cast, client_for):
+    activity = make_activity(cast.authority)
+    client = client_for(cast.manager)
+    form = card_form(client, cast, activity)
+    sent = {**form, "decision": "adapt", "ways": ["online"], "reason": "עובר לזום"}
+    first, second = (client.post(url(cast, "plan:activities"), sent, HTTP_HX_REQUEST="true") for _ in range(2))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.content == first.content  # the first answer, again
+    assert len(decisions_of(activity)) == 1
+
+    # A colleague's page, loaded before, asks for exactly what is decided now: nothing to refuse, nothing to add.
+    response = post_decision(client_for(cast.team), cast, activity, htmx=True, version="new", decision="adapt",
+                             ways=["online"], reason="עובר לזום")
+    assert response.status_code == 200
+    assert "Nothing changed: this is already the decision." in response.content.decode()
+    assert len(decisions_of(activity)) == 1
+
+
+def test_a_stale_edit_shows_only_what_differs(cast, client_for):
+    from django.test import Client
+
+    activity = make_activity(cast.authority, "רובוטיקה", notes="")
+    edit = url(cast, "plan:activity_edit", activity_pk=activity.pk)
+    team, manager = Client(), Client()
+    team.force_login(cast.team)
+    manager.force_login(cast.manager)
+    his, hers = loaded(team, edit, having="name"), loaded(manager, edit, having="name")
+    assert team.post(edit, {**his, "partner": "מכון דוידסון"}).status_code == 302
+    response = manager.post(edit, {**hers, "notes": "בימי שלישי בזום"})
+    assert response.status_code == 409
+    rows = response.context["form"].conflict.rows
+    assert [(r["yours"], r["current"]) for r in rows] == [("—", "מכון דוידסון"), ("בימי שלישי בזום", "—")]
+    activity.refresh_from_db()
+    assert (activity.partner, activity.notes) == ("מכון דוידסון", "")

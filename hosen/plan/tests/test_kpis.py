@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from hosen.integrity.testing import loaded, with_version
 from hosen.plan import kpis, services, templates_loader
 from hosen.plan.models import Kpi, KpiSetChange, KpiTemplate, Measurement
 
@@ -21,6 +22,12 @@ NOW = timezone.now()
 
 def url(cast, name, **kwargs):
     return reverse(name, kwargs={"authority_slug": cast.authority.slug, **kwargs})
+
+
+def choose_set(client, cast, **choice):
+    """The set's form as the page holds it (with the set's version), with `choice` ticked instead."""
+    data = loaded(client, url(cast, "plan:kpi_choose"), having="version", **choice)
+    return client.post(url(cast, "plan:kpi_choose"), data)
 
 
 def run(source, cast, now=NOW, emergency="current"):
@@ -266,7 +273,7 @@ def test_bad_values_get_a_clear_message_and_change_nothing(cast, client_for, uni
     client.cookies["django_language"] = "en"  # Django's own catalogue translates some of these messages
     response = client.post(url(cast, "plan:kpi", kpi_pk=kpi.pk), {
         "action": "measure", "value": value, "measured_for": day or timezone.localdate().isoformat()})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert error in response.content.decode()
     with scopes_disabled():
         assert not kpi.measurements.exists()
@@ -285,9 +292,10 @@ def test_a_good_value_is_recorded(cast, client_for):
 
 def test_only_the_manager_sets_targets(cast, client_for):
     kpi = make_kpi(cast.authority, cast.emergency, unit="percent")
-    data = {"action": "settings", "target": "90", "baseline": "40", "cadence": "daily", "direction": "higher"}
+    data = with_version(kpi, action="settings", target="90", baseline="40", cadence="daily", direction="higher")
     assert client_for(cast.team).post(url(cast, "plan:kpi", kpi_pk=kpi.pk), data).status_code == 403
     response = client_for(cast.manager).post(url(cast, "plan:kpi", kpi_pk=kpi.pk), {**data, "target": "120"})
+    assert response.status_code == 422
     assert "A percentage cannot be more than 100." in response.content.decode()
     assert client_for(cast.manager).post(url(cast, "plan:kpi", kpi_pk=kpi.pk), data).status_code == 302
     kpi.refresh_from_db()
@@ -313,10 +321,10 @@ def test_choosing_the_set_records_the_switch(cast, client_for, kpi_templates):
     assert page.index("Routine KPIs (not usually tracked") < page.index(templates["stem_students"].name_en)
 
     first = [templates["needs_met_72h"].pk, templates["sites_fresh"].pk]
-    assert client.post(url(cast, "plan:kpi_choose"), {"action": "set", "templates": first}).status_code == 302
-    client.post(url(cast, "plan:kpi_choose"), {"action": "set", "templates": [templates["sites_fresh"].pk,
-                                                                               templates["laptops_distributed"].pk]})
-    client.post(url(cast, "plan:kpi_choose"), {"action": "set", "templates": first})
+    assert choose_set(client, cast, templates=first).status_code == 302
+    assert choose_set(client, cast, templates=[templates["sites_fresh"].pk,
+                                               templates["laptops_distributed"].pk]).status_code == 302
+    assert choose_set(client, cast, templates=first).status_code == 302
     with scopes_disabled():
         current = Kpi.objects.filter(authority=cast.authority, emergency=cast.emergency, is_active=True)
         assert {k.template.key for k in current} == {"needs_met_72h", "sites_fresh"}
@@ -332,7 +340,8 @@ def test_choosing_the_set_records_the_switch(cast, client_for, kpi_templates):
     assert "removed" in page
 
     # Saving the same choice again records nothing.
-    client.post(url(cast, "plan:kpi_choose"), {"action": "set", "templates": first})
+    client = client_for(cast.manager)
+    assert choose_set(client, cast, templates=first).status_code == 302
     with scopes_disabled():
         assert KpiSetChange.objects.count() == 3
 
@@ -342,6 +351,7 @@ def test_a_custom_kpi(cast, client_for, kpi_templates):
     response = client.post(url(cast, "plan:kpi_choose"), {
         "action": "custom", "custom-name": "", "custom-unit": "percent", "custom-cadence": "weekly",
         "custom-direction": "higher", "custom-target": "150"})
+    assert response.status_code == 422
     body = response.content.decode()
     assert "Give the KPI a name." in body and "A percentage cannot be more than 100." in body
     response = client.post(url(cast, "plan:kpi_choose"), {
@@ -353,7 +363,7 @@ def test_a_custom_kpi(cast, client_for, kpi_templates):
         assert kpi.template is None and kpi.emergency == cast.emergency and kpi.target == 50
         assert KpiSetChange.objects.get().added == [kpi.pk]
     # Unticking it in the set takes it out.
-    client.post(url(cast, "plan:kpi_choose"), {"action": "set", "custom": []})
+    assert choose_set(client, cast, custom=[]).status_code == 302
     kpi.refresh_from_db()
     assert not kpi.is_active
 
@@ -368,7 +378,7 @@ def test_routine_set_without_an_emergency(cast, client_for, kpi_templates):
     client = client_for(cast.manager)
     page = client.get(url(cast, "plan:kpi_choose")).content.decode()
     assert routine.name_en in page and emergency_only.name_en not in page
-    client.post(url(cast, "plan:kpi_choose"), {"action": "set", "templates": [routine.pk]})
+    assert choose_set(client, cast, templates=[routine.pk]).status_code == 302
     with scopes_disabled():
         kpi = Kpi.objects.get(template=routine)
     assert kpi.emergency is None
