@@ -14,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
+from hosen.integrity.submissions import write_view
+
 
 def rate_limited(request, exception=None):
     """Too many requests from one place or through one link (settings.RATELIMIT_VIEW)."""
@@ -34,6 +36,9 @@ def token_form_view(group: str):
     """Decorate a token form's view; `group` keeps its counts apart from other forms'."""
 
     def decorate(view):
+        # One transaction per sending, and the submissions ledger: a resend, or the same report sent again
+        # after going back, stores one (hosen/integrity/submissions.py).
+        view = write_view(view)
         limited = ratelimit(group=f"{group}.read", key="ip", rate=_rate("RATELIMIT_PUBLIC_GET"),
                             method=["GET", "HEAD"])(view)
         limited = ratelimit(group=f"{group}.send.ip", key="ip", rate=_rate("RATELIMIT_PUBLIC_POST_IP"),

@@ -81,7 +81,7 @@ def _report_form(request, link):
         _fresh_submission(form)
     return render(request, "field/public_report.html", {
         "form": form, "link": link, "authority": link.authority, "keep": f"report-{link.token}",
-    })
+    }, status=422 if form.errors else 200)
 
 
 def save_quick_report(link, data):
@@ -159,7 +159,8 @@ def pulse(request, pulse_token):
                 save_pulse_answer(recipient, form.cleaned_data)
                 return redirect(f"{request.path}?sent=1")
             _fresh_submission(form)
-        return render(request, "field/public_pulse.html", {**context, "form": form})
+        return render(request, "field/public_pulse.html", {**context, "form": form},
+                      status=422 if form.errors else 200)
 
 
 def save_pulse_answer(recipient, data) -> bool:

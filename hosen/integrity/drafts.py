@@ -47,7 +47,9 @@ SAVED_KEY = "hosen_saved_forms"
 
 
 def mark_saved(request):
-    if not hasattr(request, "session"):
+    # Staff forms only: the public forms forget their drafts on their thank-you page, and a visitor
+    # without an account gets no session for this.
+    if not hasattr(request, "session") or not request.user.is_authenticated:
         return
     saved = [path for path in request.session.get(SAVED_KEY, []) if path != request.path][-9:]
     request.session[SAVED_KEY] = saved + [request.path]

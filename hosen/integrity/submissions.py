@@ -112,6 +112,9 @@ def _rewind(request):
 def run_write(request, view, *, creates=None):
     """Run a writing view as described above. `creates` says whether the request may create a record;
     by default a request that carries a submission key is taken for a create."""
+    if getattr(request, "_hosen_write", False):
+        return view()  # already inside run_write (a decorated view behind the authority middleware)
+    request._hosen_write = True
     key = submission_key(request)
     creates = key is not None if creates is None else creates
     digest = content_hash(request) if creates else ""

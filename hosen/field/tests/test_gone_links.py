@@ -184,7 +184,7 @@ def test_a_source_never_cut_and_a_name_too_long_refused(cast, client, settings):
     settings.LANGUAGE_CODE = "en"
     data = report_data(reporter_name="ש" * 101)
     response = client.post(report_url(link), data, **EN)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Ensure this value has at most 100 characters (it has 101)." in response.content.decode()
     with scopes_disabled():
         assert not SiteStatus.objects.filter(submission=data["submission"]).exists()

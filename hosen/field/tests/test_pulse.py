@@ -112,7 +112,7 @@ def test_bad_pulse_forms_say_why_and_send_nothing(cast, client_for, others, mess
     client = client_for(cast.manager)
     client.cookies["django_language"] = "en"
     response = client.post(pulses_url(cast), new_pulse(others=others))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     with scopes_disabled():
         assert not Pulse.objects.exists() and not PulseRecipient.objects.exists()
@@ -130,7 +130,7 @@ def test_a_name_alone_is_enough_for_a_shared_link(cast, client_for):
 @pytest.mark.django_db
 def test_another_authoritys_member_cannot_be_ticked(cast, client_for):
     response = client_for(cast.manager).post(pulses_url(cast), new_pulse(members=[str(cast.outsider.pk)]))
-    assert response.status_code == 200
+    assert response.status_code == 422
     with scopes_disabled():
         assert not Pulse.objects.exists()
 
@@ -182,7 +182,7 @@ def test_bad_answers_change_nothing(cast, client):
                           (answer(where="x" * 201), "at most 200 characters"),
                           (answer(submission=""), "This form is out of date")]:
         response = client.post(answer_url(dana), data)
-        assert response.status_code == 200 and message in response.content.decode(), message
+        assert response.status_code == 422 and message in response.content.decode(), message
     with scopes_disabled():
         dana.refresh_from_db()
         assert dana.answered_at is None and dana.history.count() == 1

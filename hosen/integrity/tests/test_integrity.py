@@ -182,3 +182,27 @@ def test_two_new_sites_with_one_name_at_once_end_in_a_clear_message(model_conten
         assert "There is already a site named" in loser
         with scopes_disabled():
             assert Site.objects.filter(authority=cast.authority, name=name).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_quick_report_sent_again_after_going_back_is_stored_once(cast):
+    from hosen.field.models import SiteStatus
+    from hosen.field.tests.matrix_links import make_link, make_site
+
+    site = make_site(cast.authority, "בית ספר הגפן")
+    link = make_link(cast.authority, cast.emergency, site=site)
+    phone = Client(**EN)
+    report = reverse("field_public:report", kwargs={"link_token": link.token})
+    typed = {"status": "partial", "present": "120", "note": "חצי מהכיתות פתוחות", "reporter_name": "יוסי"}
+    first = phone.post(report, loaded(phone, report, **typed))
+    assert first.status_code == 302
+    # Back: the page loads again with a new key, and the same report is sent once more (and once more).
+    for _ in range(2):
+        again = phone.post(report, loaded(phone, report, **typed))
+        assert again.status_code == 302 and again["Location"] == first["Location"]
+    with scopes_disabled():
+        assert SiteStatus.objects.filter(via_link=link).count() == 1
+    # A different report a minute later is a new one.
+    assert phone.post(report, loaded(phone, report, **{**typed, "status": "open"})).status_code == 302
+    with scopes_disabled():
+        assert SiteStatus.objects.filter(via_link=link).count() == 2
