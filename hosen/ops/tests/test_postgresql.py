@@ -100,10 +100,6 @@ def test_postgresql_backup_and_restore(pg_database, tmp_path):
     ok(manage("restore", "--noinput", backup, env=pg_env(empty)))
     assert pg_keys(pg_url(empty)) == before
 
-    # An SQLite file is refused with a pointer to dumpdata/loaddata.
-    result = manage("restore", "--noinput", ROOT / "manage.py", env=pg_env(empty))
-    assert result.returncode != 0 and "neither an SQLite database nor a PostgreSQL" in result.stderr
-
 
 def test_pg_dump_gets_the_password_in_its_environment_and_a_failure_leaves_no_file(tmp_path):
     """A stand-in pg_dump records how it was called, writes half a file and fails, like a lost connection."""
