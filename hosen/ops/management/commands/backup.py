@@ -11,15 +11,17 @@ from hosen.ops import backups
 class Command(BaseCommand):
     help = (
         "Back up the database to a timestamped file in the backup directory (--dir, else $HOSEN_BACKUP_DIR, "
-        "else ./backups): SQLite through its online backup API (hosen-<UTC time>.sqlite3, safe while the app "
-        "is writing), PostgreSQL through pg_dump's custom format (hosen-<UTC time>.dump). The file appears "
-        "only when complete; the command prints its path and size, and exits non-zero on failure.")
+        "else backups/ next to manage.py): SQLite through its online backup API (hosen-<UTC time>.sqlite3, "
+        "safe while the app is writing), PostgreSQL through pg_dump's custom format (hosen-<UTC time>.dump). "
+        "The file appears only when complete; the command prints its path and size, and exits non-zero on "
+        "failure.")
     # A backup must run even when an unrelated system check fails.
     requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", dest="directory", metavar="DIRECTORY",
-                            help="Where to write the backup (default: $HOSEN_BACKUP_DIR, else ./backups).")
+                            help="Where to write the backup (default: $HOSEN_BACKUP_DIR, else backups/ next to "
+                                 "manage.py).")
         parser.add_argument("--keep", type=int, metavar="N",
                             help="After a successful backup, delete all but the newest N backups of this kind "
                                  "in the directory (only files named hosen-<time>.sqlite3/.dump).")
