@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from hosen.integrity.versions import VersionedForm
 from hosen.resources.models import Channel, Person
 from hosen.timefields import LocalDateTimeField
 
@@ -34,8 +35,9 @@ def _local_datetime(label, help_text=""):
     return LocalDateTimeField(label=label, required=False, help_text=help_text)
 
 
-class EntryForm(forms.ModelForm):
-    """The quick add (and, with its instance, a correction). Owner and due time belong to tasks only."""
+class EntryForm(VersionedForm, forms.ModelForm):
+    """The quick add (and, with its instance, a correction). Owner and due time belong to tasks only.
+    A correction carries the version of the entry it was loaded from (see hosen/integrity/versions.py)."""
 
     kind = forms.ChoiceField(label=_("kind"), choices=EntryKind.choices, initial=EntryKind.EVENT,
                              widget=forms.RadioSelect)
@@ -61,7 +63,8 @@ class EntryForm(forms.ModelForm):
         self.authority = authority
         self.now = now or timezone.now()
         if self.instance.pk:
-            self.fields["urgent"].initial = self.instance.priority == Priority.URGENT
+            # In the form's initial data, so that a conflict view compares it with what was sent.
+            self.initial["urgent"] = self.instance.priority == Priority.URGENT
             del self.fields["due_in"]
         for field in self.fields.values():
             field.label = capfirst(field.label)

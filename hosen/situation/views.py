@@ -11,12 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.mail import EmailMessage, get_connection
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hosen.integrity import versions
 from hosen.resources.models import Person
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
@@ -176,14 +177,18 @@ def _entry(request, entry_pk):
 
 @authority_view(read="view", write="change")
 def task_done(request, entry_pk):
-    """Mark a task done (or open again) in place. htmx gets the entry back; a plain form goes back to the room."""
+    """Mark a task done (or open again) in place. htmx gets the entry back; a plain form goes back to the room.
+    A tap on an entry that changed since the page showed it applies only if the task is already as asked."""
     entry = _entry(request, entry_pk)
     can_change = request.access.can("change") and entry.emergency.is_open
-    error = None
+    error, current = None, None
     if request.method == "POST":
         done = request.POST.get("done", "1") != "0"
         if not entry.emergency.is_open:
             error = _("This entry belongs to a closed emergency and can no longer change.")
+        elif (current := versions.is_stale(request, entry)) is not None and (current.done_at is not None) != done:
+            entry = _entry(request, entry.pk)
+            error = versions.changed_meanwhile(current)
         elif not entry.is_task:
             error = _("Only a task can be marked done.")
         elif done and entry.done_at is None:
@@ -203,7 +208,7 @@ def task_done(request, entry_pk):
     return render(request, "situation/_entry.html", {
         "entry": entry, "can_change": can_change, "error": error, "now": now,
         "just_changed": request.method == "POST" and not error,
-    }, status=422 if error else 200)
+    }, status=(409 if current is not None else 422) if error else 200)
 
 
 @authority_view(read="change", write="change")
@@ -220,11 +225,11 @@ def entry_edit(request, entry_pk):
         entry.save()
         messages.success(request, _("The entry is corrected; its earlier wording stays in the history."))
         return redirect(_url(request, "situation:room") + f"#entry-{entry.pk}")
-    versions = list(entry.history.select_related("history_user").order_by("-history_date", "-history_id")[:20])
-    earlier = [v for v in versions[1:] if v.text != versions[0].text] if versions else []
+    history = list(entry.history.select_related("history_user").order_by("-history_date", "-history_id")[:20])
+    earlier = [v for v in history[1:] if v.text != history[0].text] if history else []
     return render(request, "situation/entry_form.html", {
         "form": form, "entry": entry, "earlier": earlier,
-    }, status=422 if request.method == "POST" else 200)
+    }, status=(409 if form.conflict else 422) if form.errors else 200)
 
 
 # ---- outgoing updates ------------------------------------------------------------------------
@@ -298,7 +303,7 @@ def update_new(request):
     choices = list(channels)
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("send")
         if form.is_valid():
             channel, text = form.cleaned_data["channel"], form.cleaned_data["text"]
             if action == "copied":
@@ -315,7 +320,10 @@ def update_new(request):
                         messages.success(request, _("The update was e-mailed to %(count)d recipients of %(channel)s.")
                                          % {"count": update.recipients, "channel": channel})
                         return redirect(_url(request, "situation:updates"))
+                    # The attempt is kept (and so answered with a redirect: an error status would undo it), on
+                    # the list where it says it did not go out, with its text and "try again".
                     messages.error(request, error)
+                    return redirect(_url(request, "situation:updates") + f"#update-{update.pk}")
             else:
                 form.add_error(None, _("Choose how the update goes out: copy it, or send it by e-mail."))
         status = 422
@@ -331,7 +339,7 @@ def updates(request):
     emergency = current_emergency(request.authority)
     if request.method == "POST":
         return _retry(request, emergency)
-    sent = (OutgoingUpdate.objects.filter(authority=request.authority)
+    sent = (OutgoingUpdate.objects.filter(authority=request.authority).annotate(resent=_sent_again())
             .select_related("composed_by", "emergency").order_by("-sent_at", "-pk"))
     if emergency is not None and request.GET.get("all") != "1":
         sent = sent.filter(emergency=emergency)
@@ -342,7 +350,16 @@ def updates(request):
     })
 
 
+def _sent_again():
+    """Whether a failed e-mail went out later: the same text, to the same channel, e-mailed after it."""
+    return Exists(OutgoingUpdate.objects.filter(
+        authority=OuterRef("authority"), emergency=OuterRef("emergency"), channel=OuterRef("channel"),
+        text=OuterRef("text"), method=UpdateMethod.EMAIL, status=UpdateStatus.SENT, pk__gt=OuterRef("pk")))
+
+
 def _retry(request, emergency):
+    """Send a failed e-mail again, once: a second "try again" (a double tap, another tab, a colleague) finds
+    it sent and sends nothing."""
     back = redirect(_url(request, "situation:updates"))
     try:
         update_pk = int(request.POST.get("update", ""))
@@ -353,6 +370,11 @@ def _retry(request, emergency):
                                .select_related("channel", "emergency"), pk=update_pk)
     if update.method != UpdateMethod.EMAIL or update.status != UpdateStatus.FAILED:
         messages.error(request, _("Only an e-mail that was not sent can be sent again."))
+        return back
+    # Held until this request ends: a second "try again" waits here, then finds it sent.
+    versions.locked(OutgoingUpdate, update.pk)
+    if OutgoingUpdate.objects.filter(pk=update.pk).annotate(resent=_sent_again()).values_list("resent", flat=True)[0]:
+        messages.info(request, _("This update was already sent again, so it was not sent a second time."))
         return back
     if emergency is None or update.emergency_id != emergency.pk:
         messages.error(request, _("This update belongs to an emergency that is closed."))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from hosen.integrity.testing import loaded, with_version
 from hosen.resources.models import Person, PersonKind
 from hosen.situation.models import EntryKind, LogEntry, Priority
 from hosen.workmodel.models import Emergency, EmergencyKind, Phase, Severity
@@ -296,7 +297,7 @@ def test_an_htmx_add_returns_the_log_with_the_entry_and_a_fresh_form(cast, clien
 def test_marking_a_task_done_in_place_and_opening_it_again(cast, client_for, log):
     client = client_for(cast.team)
     done_url = url(cast, "task_done", entry_pk=log["late"].pk)
-    response = client.post(done_url, {"done": "1"}, **EN, **HTMX)
+    response = client.post(done_url, with_version(log["late"], done="1"), **EN, **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith(f'<li id="entry-{log["late"].pk}"')
@@ -304,7 +305,7 @@ def test_marking_a_task_done_in_place_and_opening_it_again(cast, client_for, log
     log["late"].refresh_from_db()
     assert log["late"].done_at is not None and log["late"].done_by == cast.team
 
-    response = client.post(done_url, {"done": "0"}, **EN, **HTMX)
+    response = client.post(done_url, with_version(log["late"], done="0"), **EN, **HTMX)
     log["late"].refresh_from_db()
     assert log["late"].done_at is None and log["late"].done_by is None
     assert "Overdue" in response.content.decode()  # open again, and still late
@@ -315,11 +316,12 @@ def test_marking_a_task_done_in_place_and_opening_it_again(cast, client_for, log
 @pytest.mark.django_db
 def test_only_a_task_can_be_done_and_a_plain_post_goes_back(cast, client_for, log):
     client = client_for(cast.team)
-    response = client.post(url(cast, "task_done", entry_pk=log["decide"].pk), {"done": "1"}, **EN, **HTMX)
+    response = client.post(url(cast, "task_done", entry_pk=log["decide"].pk), with_version(log["decide"], done="1"),
+                           **EN, **HTMX)
     assert response.status_code == 422
     log["decide"].refresh_from_db()
     assert log["decide"].done_at is None
-    response = client.post(url(cast, "task_done", entry_pk=log["soon"].pk), {"done": "1"})
+    response = client.post(url(cast, "task_done", entry_pk=log["soon"].pk), with_version(log["soon"], done="1"))
     assert response.status_code == 302 and response["Location"].endswith(f"#entry-{log['soon'].pk}")
 
 
@@ -343,8 +345,8 @@ def test_a_correction_keeps_the_original_in_the_history(cast, client_for, log):
     edit = url(cast, "entry_edit", entry_pk=log["decide"].pk)
     response = client.get(edit, **EN)
     assert response.status_code == 200 and "הוחלט לעבור ללמידה מרחוק" in response.content.decode()
-    response = client.post(edit, {"kind": "decision", "text": "הוחלט לעבור ללמידה מרחוק מיום ראשון",
-                                  "happened_at": ""})
+    response = client.post(edit, with_version(log["decide"], kind="decision",
+                                              text="הוחלט לעבור ללמידה מרחוק מיום ראשון", happened_at=""))
     assert response.status_code == 302
     log["decide"].refresh_from_db()
     assert log["decide"].text == "הוחלט לעבור ללמידה מרחוק מיום ראשון" and log["decide"].edited_at
@@ -359,7 +361,7 @@ def test_a_correction_keeps_the_original_in_the_history(cast, client_for, log):
 @pytest.mark.django_db
 def test_a_bad_correction_changes_nothing(cast, client_for, log):
     response = client_for(cast.manager).post(url(cast, "entry_edit", entry_pk=log["note"].pk),
-                                             {"kind": "note", "text": ""}, **EN)
+                                             with_version(log["note"], kind="note", text=""), **EN)
     assert response.status_code == 422
     log["note"].refresh_from_db()
     assert log["note"].text == "לבדוק שוב בערב"
@@ -398,3 +400,82 @@ def test_the_room_makes_the_same_few_queries_however_long_the_log(cast, client_f
     large = _count(client, path, **extra)
     assert large == small, f"{small} queries with a short log, {large} with a long one"
     assert large <= 14
+
+
+# ---- two people, one log ---------------------------------------------------------------------
+
+
+def _two(cast):
+    from django.test import Client
+
+    team, manager = Client(**EN), Client(**EN)
+    team.force_login(cast.team)
+    manager.force_login(cast.manager)
+    return team, manager
+
+
+@pytest.mark.django_db
+def test_done_twice_from_two_pages_is_done_once_by_the_first(cast, log):
+    team, manager = _two(cast)
+    task = log["soon"]
+    done_url = url(cast, "task_done", entry_pk=task.pk)
+    his = loaded(team, url(cast, "room"), action=done_url)
+    hers = loaded(manager, url(cast, "room"), action=done_url)
+    assert team.post(done_url, his, **HTMX).status_code == 200
+    # Her page still showed it open: she asks for what is already so, and that is no refusal.
+    response = manager.post(done_url, hers, **HTMX)
+    assert response.status_code == 200 and "Marked done" in response.content.decode()
+    task.refresh_from_db()
+    assert task.done_by == cast.team
+    with scopes_disabled():
+        assert task.history.count() == 2  # created, done: her tap changed nothing
+
+
+@pytest.mark.django_db
+def test_a_plain_tap_on_a_task_corrected_meanwhile_goes_back_and_says_why(cast, log):
+    team, manager = _two(cast)
+    task = log["late"]
+    done_url = url(cast, "task_done", entry_pk=task.pk)
+    hers = loaded(manager, url(cast, "room"), action=done_url)
+    # Meanwhile the task is corrected: it is not what she was about to mark done.
+    edit = url(cast, "entry_edit", entry_pk=task.pk)
+    assert team.post(edit, loaded(team, edit, having="text", text="לא להפיץ: הערכות עוד לא הגיעו")).status_code == 302
+    response = manager.post(done_url, hers)
+    assert response.status_code == 302
+    page = manager.get(response["Location"]).content.decode()
+    assert "team changed this meanwhile, so your change was not applied" in page
+    task.refresh_from_db()
+    assert task.done_at is None
+
+
+@pytest.mark.django_db
+def test_a_quick_add_sent_twice_adds_once(cast):
+    team, _manager = _two(cast)
+    data = loaded(team, url(cast, "room"), having="submission", kind="event", text="נפל טיל ליד בית הספר")
+    first, second = (team.post(url(cast, "room"), data, **HTMX) for _ in range(2))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.content == first.content and second["X-Hosen-Replayed"] == "1"
+    with scopes_disabled():
+        assert LogEntry.objects.filter(text="נפל טיל ליד בית הספר").count() == 1
+    # The blank form that comes back carries a new key, for the next entry.
+    fresh = re.search(r'name="submission" value="([^"]+)"', first.content.decode()).group(1)
+    assert fresh != data["submission"]
+
+
+@pytest.mark.django_db
+def test_a_stale_correction_shows_what_differs_and_keeps_his_done(cast, log):
+    team, manager = _two(cast)
+    task = log["soon"]
+    edit = url(cast, "entry_edit", entry_pk=task.pk)
+    hers = loaded(manager, edit, having="text")
+    assert team.post(url(cast, "task_done", entry_pk=task.pk), with_version(task, done="1")).status_code == 302
+    response = manager.post(edit, {**hers, "text": "לפתוח מרחב מוגן בבית הספר הדרומי"})
+    assert response.status_code == 409
+    rows = response.context["form"].conflict.rows
+    assert [(r["label"], r["current"]) for r in rows] == [("What happened", "לפתוח מרחב מוגן")]
+    assert "team saved a change" in response.content.decode()
+
+    again = loaded(manager, edit, having="text") | {"text": "לפתוח מרחב מוגן בבית הספר הדרומי"}
+    assert manager.post(edit, again).status_code == 302
+    task.refresh_from_db()
+    assert task.text == "לפתוח מרחב מוגן בבית הספר הדרומי" and task.done_by == cast.team

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from hosen.field.models import Need, Site, SiteStatus
+from hosen.integrity.testing import loaded
 from hosen.resources.models import Channel
 from hosen.situation.compose import Picture, current_picture, whatsapp_text
 from hosen.situation.models import EntryKind, LogEntry, OutgoingUpdate, UpdateMethod, UpdateStatus
@@ -213,7 +214,7 @@ def test_the_composer_without_channels_or_emergency_says_what_to_do(cast, client
 def test_i_sent_it_records_a_copied_update_with_the_edited_text(cast, client_for):
     group = channel(cast, "Principals")
     response = client_for(cast.team).post(url(cast, "update_new"), {
-        "channel": group.pk, "text": "*Update*\r\nAll schools remote tomorrow.\r\n", "action": "copied"})
+        "channel": group.pk, "text": "*Update*\r\nAll schools remote tomorrow.\r\n", "send": "copied"})
     assert response.status_code == 302 and response["Location"] == url(cast, "updates")
     with scopes_disabled():
         update = OutgoingUpdate.objects.get()
@@ -229,7 +230,7 @@ def test_send_by_email_goes_to_the_recipients_in_bcc(cast, client_for, settings)
     lists = channel(cast, "Parents list", email_recipients="a@example.org\n\n  b@example.org \nnot an address\n"
                                                            "A@example.org\nc@example.org;")
     response = client_for(cast.manager).post(url(cast, "update_new"), {
-        "channel": lists.pk, "text": "*Update*\nStay home.", "action": "email"}, **EN)
+        "channel": lists.pk, "text": "*Update*\nStay home.", "send": "email"}, **EN)
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -246,7 +247,7 @@ def test_send_by_email_goes_to_the_recipients_in_bcc(cast, client_for, settings)
 def test_a_long_list_goes_out_in_batches(cast, client_for, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     lists = channel(cast, "Everyone", email_recipients="\n".join(f"p{i}@example.org" for i in range(120)))
-    client_for(cast.manager).post(url(cast, "update_new"), {"channel": lists.pk, "text": "x", "action": "email"})
+    client_for(cast.manager).post(url(cast, "update_new"), {"channel": lists.pk, "text": "x", "send": "email"})
     assert [len(m.bcc) for m in mail.outbox] == [50, 50, 20]
     with scopes_disabled():
         assert OutgoingUpdate.objects.get().recipients == 120
@@ -257,7 +258,7 @@ def test_a_channel_without_addresses_cannot_be_emailed_and_the_text_is_kept(cast
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     group = channel(cast, "WhatsApp only")
     response = client_for(cast.manager).post(url(cast, "update_new"), {
-        "channel": group.pk, "text": "טקסט שנשמר", "action": "email"}, **EN)
+        "channel": group.pk, "text": "טקסט שנשמר", "send": "email"}, **EN)
     assert response.status_code == 422
     assert "no e-mail recipients" in response.content.decode() and "טקסט שנשמר" in response.content.decode()
     assert len(mail.outbox) == 0
@@ -284,15 +285,15 @@ def test_a_failed_email_says_so_keeps_the_text_and_can_be_tried_again(cast, clie
     settings.EMAIL_BACKEND = "hosen.situation.tests.test_updates.BrokenBackend"
     lists = channel(cast, "Parents list", email_recipients="a@example.org")
     client = client_for(cast.manager)
-    response = client.post(url(cast, "update_new"), {"channel": lists.pk, "text": "עדכון חשוב", "action": "email"},
+    response = client.post(url(cast, "update_new"), {"channel": lists.pk, "text": "עדכון חשוב", "send": "email"},
                            **EN)
-    assert response.status_code == 422
-    body = response.content.decode()
-    assert "could not be sent" in body and "עדכון חשוב" in body
+    # The failed attempt is kept: the answer goes to the list, where it says so, with the text and "try again".
     with scopes_disabled():
         failed = OutgoingUpdate.objects.get()
     assert (failed.status, failed.recipients) == (UpdateStatus.FAILED, 0) and "mail server down" in failed.error
-    listed = client.get(url(cast, "updates"), **EN).content.decode()
+    assert response.status_code == 302 and response["Location"] == url(cast, "updates") + f"#update-{failed.pk}"
+    listed = client.get(response["Location"], **EN).content.decode()
+    assert "could not be sent" in listed and "עדכון חשוב" in listed
     assert "Not sent" in listed and "Try again" in listed
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -301,6 +302,73 @@ def test_a_failed_email_says_so_keeps_the_text_and_can_be_tried_again(cast, clie
     assert len(mail.outbox) == 1 and mail.outbox[0].body == "עדכון חשוב"
     with scopes_disabled():
         assert list(OutgoingUpdate.objects.order_by("pk").values_list("status", flat=True)) == ["failed", "sent"]
+    listed = client.get(url(cast, "updates"), **EN).content.decode()
+    assert "It was sent again later." in listed and "Try again" not in listed
+
+
+@pytest.mark.django_db
+def test_an_update_sent_three_times_goes_out_once(cast, client_for, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lists = channel(cast, "Parents list", email_recipients="a@example.org\nb@example.org")
+    client = client_for(cast.manager)
+    page = url(cast, "update_new") + f"?channel={lists.pk}"
+    data = loaded(client, page, having="submission", text="עדכון: מחר למידה מרחוק", send="email")
+    answers = [client.post(url(cast, "update_new"), data) for _ in range(3)]
+    assert [a.status_code for a in answers] == [302] * 3
+    assert {a["Location"] for a in answers} == {url(cast, "updates")}
+    # Back, the page loads again (a new key), and the same text goes to the same channel: still once.
+    again = loaded(client, page, having="submission", text="עדכון: מחר למידה מרחוק", send="email")
+    assert again["submission"] != data["submission"]
+    assert client.post(url(cast, "update_new"), again).status_code == 302
+    assert len(mail.outbox) == 1
+    with scopes_disabled():
+        assert OutgoingUpdate.objects.count() == 1
+
+
+def failed_update(cast, text="עדכון חשוב"):
+    group = channel(cast, "Parents list", email_recipients="a@example.org")
+    with scopes_disabled():
+        return OutgoingUpdate.objects.create(
+            authority=cast.authority, emergency=cast.emergency, channel=group, channel_name=group.name, text=text,
+            composed_by=cast.manager, method=UpdateMethod.EMAIL, recipients=0, status=UpdateStatus.FAILED,
+            error="mail server down")
+
+
+@pytest.mark.django_db
+def test_try_again_from_two_pages_sends_once(cast, settings):
+    from django.test import Client
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    failed = failed_update(cast)
+    manager, team = Client(**EN), Client(**EN)
+    manager.force_login(cast.manager)
+    team.force_login(cast.team)
+    hers, his = (loaded(c, url(cast, "updates"), having="update") for c in (manager, team))
+    assert hers["update"] == his["update"] == str(failed.pk)
+    first = manager.post(url(cast, "updates"), hers)
+    second = manager.post(url(cast, "updates"), hers)  # a double tap
+    third = team.post(url(cast, "updates"), his)  # a colleague, on a page loaded before
+    assert [a.status_code for a in (first, second, third)] == [302] * 3
+    assert len(mail.outbox) == 1
+    with scopes_disabled():
+        assert list(OutgoingUpdate.objects.order_by("pk").values_list("status", flat=True)) == ["failed", "sent"]
+    assert "already sent again, so it was not sent a second time" in team.get(third["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_try_again_that_fails_can_be_tried_again(cast, client_for, settings):
+    settings.EMAIL_BACKEND = "hosen.situation.tests.test_updates.BrokenBackend"
+    failed = failed_update(cast)
+    client = client_for(cast.manager)
+    assert client.post(url(cast, "updates"), {"update": failed.pk}).status_code == 302
+    assert len(mail.outbox) == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The same request a minute later is a new attempt, not the first answer again.
+    assert client.post(url(cast, "updates"), {"update": failed.pk}).status_code == 302
+    assert len(mail.outbox) == 1
+    with scopes_disabled():
+        assert list(OutgoingUpdate.objects.order_by("pk").values_list("status", flat=True)) == [
+            "failed", "failed", "sent"]
 
 
 @pytest.mark.django_db
@@ -309,7 +377,7 @@ def test_another_authoritys_channel_is_not_found(cast, client_for, settings):
     theirs = channel(cast, "Their list", authority=cast.other_authority, email_recipients="secret@example.org")
     client = client_for(cast.manager)
     for action in ("email", "copied"):
-        response = client.post(url(cast, "update_new"), {"channel": theirs.pk, "text": "x", "action": action})
+        response = client.post(url(cast, "update_new"), {"channel": theirs.pk, "text": "x", "send": action})
         assert response.status_code == 404
     assert client.get(url(cast, "update_new"), {"channel": theirs.pk}).status_code == 404
     assert client.get(url(cast, "update_new"), {"channel": 999999}).status_code == 404
@@ -323,7 +391,7 @@ def test_a_post_without_a_way_or_text_sends_nothing(cast, client_for):
     group = channel(cast, "Principals")
     client = client_for(cast.manager)
     assert client.post(url(cast, "update_new"), {"channel": group.pk, "text": "x"}).status_code == 422
-    assert client.post(url(cast, "update_new"), {"channel": group.pk, "text": "  ", "action": "copied"}
+    assert client.post(url(cast, "update_new"), {"channel": group.pk, "text": "  ", "send": "copied"}
                        ).status_code == 422
     with scopes_disabled():
         assert not OutgoingUpdate.objects.exists()
