@@ -8,13 +8,15 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from hosen.field.models import NeedCategory, Site
+from hosen.integrity.versions import VersionedForm, conflict_rows, locked
+from hosen.names import NameField
 from hosen.reports.importer import ImportColumn, Importer, LabelChoiceField, RowError, YesNoField, normalize_header
 
 from . import skills as vocabulary
@@ -128,6 +130,13 @@ def _line(label, max_length=200, required=False, **kwargs):
                            widget=forms.TextInput(attrs={"dir": "auto"}), **kwargs)
 
 
+def _name(max_length=200):
+    """A record's name as people type it (pasted from WhatsApp too): trimmed, spaces collapsed, invisible
+    direction marks removed, so that it compares and imports as the same name."""
+    return NameField(label=_("name"), required=True, max_length=max_length,
+                     widget=forms.TextInput(attrs={"dir": "auto"}))
+
+
 def _capfirst_labels(form):
     for field in form.fields.values():
         field.label = capfirst(field.label)
@@ -170,11 +179,11 @@ AVAILABILITY_NOW = [(value, label) for value, label in Availability.choices]
 # ---- people --------------------------------------------------------------------------------------
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(VersionedForm, forms.ModelForm):
     """A person of the ecosystem or its partners, a volunteer or an activist. Availability belongs to the
     current emergency: it is asked only while one is open, and a new emergency starts from "unknown"."""
 
-    name = _line(_("name"), required=True)
+    name = _name()
     kind = forms.ChoiceField(label=_("kind"), choices=PersonKind.choices, widget=forms.RadioSelect,
                              error_messages={"required": _("Choose who this is: staff, partner, volunteer or "
                                                            "activist.")})
@@ -198,6 +207,7 @@ class PersonForm(forms.ModelForm):
 
     field_order = ["name", "kind", "organisation", "role", "skills", "new_skills", "languages", "area", "phone",
                    "email", "availability", "availability_note", "notes"]
+    versioned_m2m = ("skills",)
 
     class Meta:
         model = Person
@@ -230,6 +240,19 @@ class PersonForm(forms.ModelForm):
 
     def clean_languages(self):
         return ordered_languages(self.cleaned_data["languages"])
+
+    def _check_version(self):
+        super()._check_version()
+        if self.conflict is None:
+            return
+        # The side by side shows the record as this form shows it: the skills in the order of the list (the
+        # same skills in another order are no difference), and the availability in this emergency, not the
+        # stored value, which may belong to an emergency that is over.
+        current = locked(Person, self.instance.pk)
+        prefetch_related_objects([current], Prefetch("skills", queryset=skills_in_language()))
+        if "availability" in self.fields:
+            current.availability = current.availability_in(self.emergency)
+        self.conflict.rows = conflict_rows(self, current)
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -385,8 +408,8 @@ def parse_recipients(text):
     return addresses, errors
 
 
-class ChannelForm(forms.ModelForm):
-    name = _line(_("name"), required=True)
+class ChannelForm(VersionedForm, forms.ModelForm):
+    name = _name()
     kind = forms.ChoiceField(label=_("kind"), choices=ChannelKind.choices, widget=forms.RadioSelect,
                              error_messages={"required": _("Choose the kind of channel.")})
     audience = _line(_("audience"), help_text=_("Who it reaches: parents of the north, principals, teachers…"))
@@ -414,7 +437,7 @@ class ChannelForm(forms.ModelForm):
         self.emergency = emergency
         if emergency is None:
             del self.fields["active"]
-        elif not self.is_bound:
+        elif not self.is_bound or self.instance.pk:  # a conflict view compares with the stored state
             self.initial["active"] = self.instance.is_active_in(emergency) if self.instance.pk else True
         _capfirst_labels(self)
 
@@ -467,8 +490,8 @@ def channel_href(channel):
 # ---- facilities ----------------------------------------------------------------------------------
 
 
-class FacilityForm(forms.ModelForm):
-    name = _line(_("name"), required=True)
+class FacilityForm(VersionedForm, forms.ModelForm):
+    name = _name()
     kind = forms.ChoiceField(label=_("kind"), choices=FacilityKind.choices, widget=forms.RadioSelect,
                              error_messages={"required": _("Choose the kind of facility.")})
     site = forms.ModelChoiceField(label=_("site"), required=False, queryset=None, empty_label="—",
@@ -522,8 +545,8 @@ def _amount(label):
                         "max_whole_digits": _("That amount is too large: check the number.")})
 
 
-class FundingForm(forms.ModelForm):
-    name = _line(_("name"), required=True)
+class FundingForm(VersionedForm, forms.ModelForm):
+    name = _name()
     kind = forms.ChoiceField(label=_("kind"), choices=FundingKind.choices, widget=forms.RadioSelect,
                              error_messages={"required": _("Choose the kind of source.")})
     contact = _line(_("contact"))
@@ -566,7 +589,7 @@ class FundingForm(forms.ModelForm):
         else:
             self.fields["for_emergency"].help_text = _("Found for “%(name)s”: it counts in this emergency's "
                                                        "checklist.") % {"name": emergency.name}
-            if not self.is_bound:
+            if not self.is_bound or self.instance.pk:  # a conflict view compares with the stored state
                 self.initial["for_emergency"] = (self.instance.emergency_id == emergency.pk
                                                  if self.instance.pk else True)
         self.initial.setdefault("categories", self.instance.categories or [])
@@ -622,9 +645,9 @@ class VolunteerForm(forms.Form):
     submission = forms.UUIDField(widget=forms.HiddenInput(attrs={"data-keep-field": ""}),
                                  error_messages={"required": _("This form is out of date: check it and send again."),
                                                  "invalid": _("This form is out of date: check it and send again.")})
-    name = forms.CharField(label=_("Your name"), max_length=200,
-                           widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "name"}),
-                           error_messages={"required": _("Write your name.")})
+    name = NameField(label=_("Your name"), max_length=200,
+                     widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "name"}),
+                     error_messages={"required": _("Write your name.")})
     phone = PhoneField(label=_("Phone"))
     email = _email_field(_("E-mail"))
     area = forms.CharField(label=_("Where do you live?"), max_length=100, required=False,
@@ -763,7 +786,7 @@ def languages_table():
 class PersonRowForm(forms.Form):
     """One row of a people file. Only the columns the file has are validated and written."""
 
-    name = forms.CharField(max_length=200)
+    name = NameField(max_length=200)
     kind = LabelChoiceField(choices=PersonKind.choices, aliases=KIND_ALIASES)
     organisation = forms.CharField(max_length=200, required=False)
     role = forms.CharField(max_length=200, required=False)
@@ -972,7 +995,7 @@ class SiteCellField(forms.CharField):
 
 
 class FacilityRowForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = NameField(max_length=200)
     kind = LabelChoiceField(choices=FacilityKind.choices, aliases=FACILITY_ALIASES)
     site = SiteCellField(max_length=200)
     address = forms.CharField(max_length=300, required=False)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from hosen.field.models import NeedCategory
+from hosen.names import normalize_name
 from hosen.workmodel.translated import LANGS
 
 from .models import Skill
@@ -24,9 +25,7 @@ NAME_MAX = 120
 
 def normalize(text) -> str:
     """Names compare case-insensitively, trimmed, with runs of spaces as one and bidi marks dropped."""
-    text = "" if text is None else str(text)
-    text = text.replace("\u200f", "").replace("\u200e", "").replace("\ufeff", "")
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return normalize_name(text).casefold()
 
 
 @transaction.atomic
@@ -83,7 +82,7 @@ def split_names(text) -> list[str]:
     """Skill names as written in one cell or field: separated by commas (or semicolons, or new lines)."""
     seen, names = set(), []
     for part in re.split(r"[,;\n،]", text or ""):
-        part = re.sub(r"\s+", " ", part).strip()
+        part = normalize_name(part)
         if part and normalize(part) not in seen:
             seen.add(normalize(part))
             names.append(part)
@@ -103,7 +102,7 @@ def _unique_key(text: str) -> str:
 def add_skill(text: str, authority) -> Skill:
     """The skill named `text` in any language; a new skill (the same name in all three languages, no
     categories yet) when there is none. Typing an existing name twice never makes a second skill."""
-    name = re.sub(r"\s+", " ", text).strip()
+    name = normalize_name(text)
     if len(name) > NAME_MAX:  # the forms say so first (PersonForm.clean_new_skills): never cut a name
         raise ValueError(f"a skill's name has at most {NAME_MAX} characters, not {len(name)}")
     found = lookup_table().get(normalize(name))
@@ -115,5 +114,9 @@ def add_skill(text: str, authority) -> Skill:
                 return Skill.objects.create(key=_unique_key(name), name_he=name, name_ar=name, name_en=name,
                                             categories=[], added_by=authority)
         except IntegrityError:
-            continue  # someone took the same key at the same moment: pick the next one
+            # Someone took the same key at the same moment: most often by adding the very same skill, which
+            # is then the one to use; else the next free key.
+            found = lookup_table().get(normalize(name))
+            if found is not None:
+                return found
     raise IntegrityError("could not find a free key for the new skill")

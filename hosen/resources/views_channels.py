@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
+from hosen.integrity import versions
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
 from hosen.workmodel.services import current_emergency
@@ -16,7 +17,17 @@ from hosen.workmodel.services import current_emergency
 from .forms_registers import ChannelFilter, ChannelForm, channel_href, set_channel_active
 from .models import Channel, ChannelKind
 from .views_funding import grouped
-from .views_people import FORMATS, chips, display, paginate, query_without_page, safe_next, url_for, yes_no
+from .views_people import (
+    FORMATS,
+    chips,
+    display,
+    form_status,
+    paginate,
+    query_without_page,
+    safe_next,
+    url_for,
+    yes_no,
+)
 
 
 def _channels(request):
@@ -81,13 +92,18 @@ def channel_active(request, channel_pk):
     channel = get_object_or_404(_channels(request), pk=channel_pk)
     emergency = current_emergency(request.authority)
     back = safe_next(request, url_for(request, "resources:channels"))
-    error = None
+    error = current = None
     if request.method == "POST":
         wanted = request.POST.get("active")
         if emergency is None:
             error = _("A channel is active in an emergency, and there is no open emergency now.")
         elif wanted not in ("1", "0"):
             error = _("Choose whether the channel is active.")
+        elif ((current := versions.is_stale(request, channel)) is not None
+              and current.is_active_in(emergency) != (wanted == "1")):
+            # The card was loaded before someone else's change: show it as it is now, and apply nothing.
+            channel = get_object_or_404(_channels(request), pk=channel.pk)
+            error = versions.changed_meanwhile(current)
         else:
             set_channel_active(channel, emergency, wanted == "1")
         if not request.htmx:
@@ -102,12 +118,12 @@ def channel_active(request, channel_pk):
         "channel": _decorate(channel, emergency), "emergency": emergency, "next": back, "error": error,
         "saved": request.method == "POST" and error is None, "can_change": request.access.can("change"),
         "totals": channel_totals(request, emergency), "oob": True,
-    }, status=422 if error else 200)
+    }, status=(409 if current is not None else 422) if error else 200)
 
 
 def _form_page(request, form, channel, emergency):
     return render(request, "resources/channel_form.html", {"form": form, "channel": channel, "emergency": emergency},
-                  status=422 if form.is_bound and form.errors else 200)
+                  status=form_status(form))
 
 
 @authority_view(read="change", write="change")

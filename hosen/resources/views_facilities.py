@@ -9,6 +9,7 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from hosen.field.models import Site
+from hosen.integrity import versions
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
 
@@ -19,6 +20,7 @@ from .views_people import (
     FORMATS,
     arrow,
     display,
+    form_status,
     import_page,
     paginate,
     query_without_page,
@@ -101,7 +103,7 @@ def facility_detail(request, facility_pk):
 def _form_page(request, form, facility):
     return render(request, "resources/facility_form.html", {
         "form": form, "facility": facility, "areas": facility_areas(request.authority),
-    }, status=422 if form.is_bound and form.errors else 200)
+    }, status=form_status(form))
 
 
 @authority_view(read="change", write="change")
@@ -120,8 +122,13 @@ def facility_edit(request, facility_pk):
     facility = get_object_or_404(_facilities(request), pk=facility_pk)
     action = request.POST.get("action") if request.method == "POST" else None
     if action in ("archive", "restore"):
-        facility.is_active = action == "restore"
-        facility.save(update_fields=["is_active"])
+        current = versions.is_stale(request, facility)
+        if current is not None and current.is_active != (action == "restore"):
+            messages.error(request, versions.changed_meanwhile(current))
+            return redirect(url_for(request, "resources:facility_edit", facility_pk=facility.pk))
+        if facility.is_active != (action == "restore"):
+            facility.is_active = action == "restore"
+            facility.save(update_fields=["is_active"])
         if facility.is_active:
             messages.success(request, _("%(name)s is back on the register.") % {"name": facility.name})
         else:

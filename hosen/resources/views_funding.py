@@ -21,7 +21,7 @@ from hosen.workmodel.services import current_emergency
 
 from .forms_registers import FundingFilter, FundingForm, json_list_has
 from .models import FundingSource, FundingStatus
-from .views_people import FORMATS, display, paginate, query_without_page, toggle_href, url_for
+from .views_people import FORMATS, display, form_status, paginate, query_without_page, toggle_href, url_for
 
 SOON = timedelta(days=7)
 # A deadline matters while the money is still to come.
@@ -114,7 +114,7 @@ def funding(request):
 
 def _form_page(request, form, source, emergency):
     return render(request, "resources/funding_form.html", {"form": form, "source": source, "emergency": emergency},
-                  status=422 if form.is_bound and form.errors else 200)
+                  status=form_status(form))
 
 
 def _saved(request, form, text):

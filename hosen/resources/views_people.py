@@ -13,6 +13,7 @@ from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from hosen.field.forms_sites import ImportForm
+from hosen.integrity import versions
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as url_for
@@ -235,14 +236,19 @@ def person_availability(request, person_pk):
     if request.method != "POST":
         return render(request, "resources/_person_card.html", _card_context(request, person, emergency, next=back))
     form = AvailabilityForm(request.POST)
-    error = None
+    error, current = None, None
     if emergency is None:
         error = _("Availability belongs to an emergency, and there is no open emergency now.")
     elif not person.is_active:
         error = _("This person is archived: restore them before changing their availability.")
     elif not form.is_valid():
         error = _("Choose one of the availabilities offered.")
-    else:
+    elif ((current := versions.is_stale(request, person)) is not None
+          and current.availability_in(emergency) != form.cleaned_data["availability"]):
+        # The card was loaded before someone else's change: show it as it is now, and apply nothing.
+        person = get_object_or_404(_people(request), pk=person.pk)
+        error = versions.changed_meanwhile(current)
+    elif person.availability_in(emergency) != form.cleaned_data["availability"]:
         person.availability = form.cleaned_data["availability"]
         person.availability_emergency = emergency
         person.save(update_fields=["availability", "availability_emergency"])
@@ -250,7 +256,7 @@ def person_availability(request, person_pk):
         return render(request, "resources/_person_card.html",
                       _card_context(request, person, emergency, next=back, saved=error is None, error=error,
                                     compact=request.POST.get("compact") == "1"),
-                      status=422 if error else 200)
+                      status=(409 if current is not None else 422) if error else 200)
     if error:
         messages.error(request, error)
     else:
@@ -262,10 +268,18 @@ def person_availability(request, person_pk):
 # ---- a person, new and edit --------------------------------------------------------------------
 
 
+def form_status(form):
+    """The status of a register's form page: 409 for a stale save (the conflict view), 422 for a form to
+    correct, 200 for a form shown."""
+    if not (form.is_bound and form.errors):
+        return 200
+    return 409 if getattr(form, "conflict", None) else 422
+
+
 def _form_page(request, form, person, emergency):
     return render(request, "resources/person_form.html", {
         "form": form, "person": person, "emergency": emergency, "areas": person_areas(request.authority),
-    }, status=422 if form.is_bound and form.errors else 200)
+    }, status=form_status(form))
 
 
 def _saved_messages(request, form, text):
@@ -296,8 +310,13 @@ def person_edit(request, person_pk):
     emergency = current_emergency(request.authority)
     action = request.POST.get("action") if request.method == "POST" else None
     if action in ("archive", "restore"):
-        person.is_active = action == "restore"
-        person.save(update_fields=["is_active"])
+        current = versions.is_stale(request, person)
+        if current is not None and current.is_active != (action == "restore"):
+            messages.error(request, versions.changed_meanwhile(current))
+            return redirect(url_for(request, "resources:person_edit", person_pk=person.pk))
+        if person.is_active != (action == "restore"):
+            person.is_active = action == "restore"
+            person.save(update_fields=["is_active"])
         if person.is_active:
             messages.success(request, _("%(name)s is back on the register.") % {"name": person.name})
         else:

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
 from hosen.field.models import Need, Site
+from hosen.integrity.testing import loaded, page_forms, with_version
 from hosen.resources.models import Allocation, Facility
 
 from .matrix_registers import make_facility
@@ -157,7 +158,8 @@ def test_the_facility_page_shows_details_allocations_and_history(cast, client_fo
                                    category="space", description="A protected room for grade 3")
         Allocation.objects.create(authority=cast.authority, need=need, facility=mamad, allocated_by=cast.manager)
     client = client_for(cast.manager)
-    client.post(url(cast, "facility_edit", facility_pk=mamad.pk), facility_data(name="School mamad", site=""))
+    assert client.post(url(cast, "facility_edit", facility_pk=mamad.pk),
+                       with_version(mamad, facility_data(name="School mamad", site=""))).status_code == 302
     response = client.get(url(cast, "facility", facility_pk=mamad.pk), **EN)
     assert response.status_code == 200
     assert "A protected room for grade 3" in response.content.decode()
@@ -171,11 +173,52 @@ def test_the_facility_page_shows_details_allocations_and_history(cast, client_fo
 def test_archive_and_restore(cast, client_for, facilities):
     client = client_for(cast.team)
     hall = facilities["hall"]
-    client.post(url(cast, "facility_edit", facility_pk=hall.pk), {"action": "archive"})
+    assert client.post(url(cast, "facility_edit", facility_pk=hall.pk),
+                       with_version(hall, action="archive")).status_code == 302
     assert "Sports hall" not in listed(client.get(url(cast, "facilities")))
     assert "Sports hall" in listed(client.get(url(cast, "facilities"), {"archived": "1"}))
-    client.post(url(cast, "facility_edit", facility_pk=hall.pk), {"action": "restore"})
+    assert client.post(url(cast, "facility_edit", facility_pk=hall.pk),
+                       with_version(hall, action="restore")).status_code == 302
     assert "Sports hall" in listed(client.get(url(cast, "facilities")))
+
+
+def archive_form(client, page):
+    """The data of the page's archive (or restore) form: the POST form with a version and no fields to edit."""
+    response = client.get(page)
+    assert response.status_code == 200
+    form = next(form for form in page_forms(response.content.decode())
+                if form.attrs.get("method") == "post" and "version" in form.names and "name" not in form.names)
+    return dict(form.fields)
+
+
+@pytest.mark.django_db
+def test_archiving_from_a_page_loaded_before_a_change_applies_nothing(cast, client_for, facilities):
+    """The manager opened the facility's form; meanwhile the team wrote that the hall is not available.
+    Her "Archive" is not applied over a change she has not seen: she sees it, and chooses again."""
+    from django.test import Client
+
+    hall = facilities["hall"]
+    manager, team = Client(**EN), Client(**EN)
+    manager.force_login(cast.manager)
+    team.force_login(cast.team)
+    edit = url(cast, "facility_edit", facility_pk=hall.pk)
+    hers = archive_form(manager, edit)
+    his = loaded(team, edit, having="name", availability="unavailable")
+    assert team.post(edit, his).status_code == 302
+
+    response = manager.post(edit, {**hers, "action": "archive"})
+    assert response.status_code == 302 and response["Location"] == edit
+    assert "changed this meanwhile" in manager.get(edit).content.decode()
+    with scopes_disabled():
+        hall.refresh_from_db()
+    assert hall.is_active and hall.availability == "unavailable"
+    # From the page as it is now, archiving applies; sent again, it stays archived and says so calmly.
+    again = archive_form(manager, edit)
+    assert manager.post(edit, {**again, "action": "archive"}).status_code == 302
+    assert manager.post(edit, {**again, "action": "archive"}).status_code == 302
+    with scopes_disabled():
+        hall.refresh_from_db()
+    assert not hall.is_active
 
 
 @pytest.mark.django_db

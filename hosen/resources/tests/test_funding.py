@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
+from hosen.integrity.testing import with_version
 from hosen.resources.models import FundingSource
 from hosen.resources.views_funding import grouped, money
 
@@ -173,7 +174,8 @@ def test_edit_can_take_a_source_out_of_this_emergency(cast, client_for, sources)
     client = client_for(cast.manager)
     form = client.get(url(cast, "funding_edit", funding_pk=rashi.pk), **EN).context["form"]
     assert form.initial["for_emergency"] is True and form.initial["categories"] == ["equipment", "learning"]
-    client.post(url(cast, "funding_edit", funding_pk=rashi.pk), funding_data(name="Rashi fund", for_emergency=None))
+    assert client.post(url(cast, "funding_edit", funding_pk=rashi.pk),
+                       with_version(rashi, funding_data(name="Rashi fund", for_emergency=None))).status_code == 302
     with scopes_disabled():
         rashi.refresh_from_db()
     assert rashi.emergency is None and rashi.name == "Rashi fund"

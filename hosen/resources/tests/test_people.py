@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
 from hosen.field.models import Need
+from hosen.integrity.testing import loaded, with_version
 from hosen.resources import skills as vocabulary
 from hosen.resources.forms_registers import normalize_phone
 from hosen.resources.models import Allocation, Availability, Person, Skill
@@ -142,6 +143,24 @@ def test_a_typed_skill_is_found_in_any_language_before_a_new_one_is_made(cast, s
     assert vocabulary.add_skill("C", cast.authority).key == "c-2"  # another name with the same slug: a free key
 
 
+@pytest.mark.django_db
+def test_a_skill_added_by_two_people_at_the_same_moment_is_one_skill(cast, skills, monkeypatch):
+    """Two forms add "Drone pilot" at once: both looked it up before either had saved it. The second to save
+    hits the key the first just took, and takes the first's skill instead of making "drone-pilot-2"."""
+    first = vocabulary.add_skill("Drone pilot", cast.authority)
+    real_lookup = vocabulary.lookup_table
+    calls = []
+
+    def not_yet_saved(skills=None):  # the second form's look-up ran before the first form's skill existed
+        calls.append(1)
+        return {} if len(calls) == 1 else real_lookup(skills)
+
+    monkeypatch.setattr(vocabulary, "lookup_table", not_yet_saved)
+    monkeypatch.setattr(vocabulary, "_unique_key", lambda text: "drone-pilot")  # the key free at that moment
+    assert vocabulary.add_skill("drone  pilot\u200f", cast.other_authority) == first
+    assert Skill.objects.filter(name_en__iexact="drone pilot").count() == 1
+
+
 # ---- the list ----------------------------------------------------------------------------------
 
 
@@ -240,7 +259,8 @@ def test_without_an_open_emergency_availability_is_not_asked(cast, client_for, p
 def test_quick_availability_change_with_htmx_returns_the_card(cast, client_for, people):
     sasha = people["sasha"]
     response = client_for(cast.team).post(url(cast, "person_availability", person_pk=sasha.pk),
-                                          {"availability": "available", "next": url(cast, "people")}, **EN, **HTMX)
+                                          with_version(sasha, availability="available", next=url(cast, "people")),
+                                          **EN, **HTMX)
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "resources/_person_card.html"
     html = response.content.decode()
@@ -257,9 +277,11 @@ def test_quick_availability_change_with_htmx_returns_the_card(cast, client_for, 
 def test_quick_availability_change_without_htmx_goes_back_to_the_filtered_list(cast, client_for, people):
     back = url(cast, "people") + "?area=North"
     response = client_for(cast.team).post(url(cast, "person_availability", person_pk=people["dana"].pk),
-                                          {"availability": "partly", "next": back}, **EN)
+                                          with_version(people["dana"], availability="partly", next=back), **EN)
     assert response.status_code == 302
     assert response["Location"] == f"{back}#person-{people['dana'].pk}"
+    with scopes_disabled():
+        assert Person.objects.get(pk=people["dana"].pk).availability == "partly"
     evil = client_for(cast.team).post(url(cast, "person_availability", person_pk=people["dana"].pk),
                                       {"availability": "partly", "next": "https://evil.example/"}, **EN)
     assert evil["Location"].startswith(url(cast, "people"))
@@ -290,6 +312,29 @@ def test_a_viewer_cannot_change_availability_and_an_outsider_cannot_see_the_pers
                        {"availability": "partly"}).status_code == 404
     with scopes_disabled():
         assert Person.objects.get(pk=theirs.pk).availability == "unknown"
+
+
+@pytest.mark.django_db
+def test_a_tap_that_asks_for_what_is_already_so_is_calm(cast, client_for, people):
+    """A card loaded before someone else marked Dana partly available; she taps "partly" too: nothing to
+    refuse, nothing changes twice. Tapping "not available" on that old card is refused, and says why."""
+    dana = people["dana"]
+    stale = with_version(dana, availability="partly")
+    client = client_for(cast.team)
+    assert client.post(url(cast, "person_availability", person_pk=dana.pk), stale, **HTMX).status_code == 200
+    client = client_for(cast.manager)
+    response = client.post(url(cast, "person_availability", person_pk=dana.pk), stale, **EN, **HTMX)
+    assert response.status_code == 200 and "changed this meanwhile" not in response.content.decode()
+    response = client.post(url(cast, "person_availability", person_pk=dana.pk),
+                           {**stale, "availability": "unavailable"}, **EN, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "team changed this meanwhile, so your change was not applied" in html
+    assert 'av-partly" id="person-' in html  # the card as it is now, with its new version
+    assert f'value="{with_version(dana)["version"]}"' in html
+    with scopes_disabled():
+        dana.refresh_from_db()
+        assert dana.availability == "partly" and dana.history.count() == 2
 
 
 # ---- the form ------------------------------------------------------------------------------------
@@ -384,6 +429,7 @@ def test_edit_shows_unknown_for_an_availability_of_another_emergency_and_sets_th
     assert page.context["form"].initial["availability"] == "unknown"
     assert set(page.context["form"].initial["languages"]) == {"am", "he"}
     data = person_data(skills, name="Tigist Malko", availability="available", skills=[skills["cooking"].pk])
+    data = loaded(client, url(cast, "person_edit", person_pk=tigist.pk), having="name", **data)
     assert client.post(url(cast, "person_edit", person_pk=tigist.pk), data, **EN).status_code == 302
     with scopes_disabled():
         tigist.refresh_from_db()
@@ -392,10 +438,68 @@ def test_edit_shows_unknown_for_an_availability_of_another_emergency_and_sets_th
 
 
 @pytest.mark.django_db
+def test_a_save_over_skills_changed_meanwhile_shows_the_conflict(cast, client_for, people, skills):
+    """Skills are part of what a save could overwrite: the team took "cooking" off Tigist's skills while the
+    manager had the form open. Her save shows both lists side by side and changes nothing."""
+    from django.test import Client
+
+    tigist = people["tigist"]
+    edit = url(cast, "person_edit", person_pk=tigist.pk)
+    manager, team = Client(**EN), Client(**EN)
+    manager.force_login(cast.manager)
+    team.force_login(cast.team)
+    hers = loaded(manager, edit, having="name", notes="Drives a minibus")
+    his = loaded(team, edit, having="name", skills=[str(skills["driving"].pk)])
+    assert team.post(edit, his).status_code == 302
+
+    response = manager.post(edit, hers)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Saved meanwhile by someone else" in html and "Drives a minibus" in html
+    rows = {str(row["label"]): row for row in response.context["form"].conflict.rows}
+    assert set(rows) == {"Skills", "Notes"}
+    assert "Cooking" in rows["Skills"]["yours"] and "Cooking" not in rows["Skills"]["current"]
+    with scopes_disabled():
+        tigist.refresh_from_db()
+        assert list(tigist.skills.values_list("key", flat=True)) == ["driving"] and tigist.notes == ""
+    # Sent again from the conflict view (she keeps her note, takes his skills): it applies.
+    again = loaded(manager, edit, having="name") | {"version": response.context["form"].version_token,
+                                                   "notes": "Drives a minibus"}
+    assert manager.post(edit, again).status_code == 302
+    with scopes_disabled():
+        tigist.refresh_from_db()
+        assert list(tigist.skills.values_list("key", flat=True)) == ["driving"]
+        assert tigist.notes == "Drives a minibus"
+
+
+@pytest.mark.django_db
+def test_the_conflict_view_lists_only_what_differs(cast, client_for, people):
+    """Skills listed in another order, or an availability stored in an emergency that is over, are no
+    difference: the side by side shows only the role the team changed and the note the manager wrote."""
+    from django.test import Client
+
+    tigist = people["tigist"]  # available in an old emergency: "unknown" in this one
+    with scopes_disabled():
+        zebra = Skill.objects.create(key="a-zebras", name_he="א", name_ar="א", name_en="Zebra care")
+        apple = Skill.objects.create(key="z-apples", name_he="ת", name_ar="ت", name_en="Apple picking")
+        tigist.skills.set([zebra, apple])
+    edit = url(cast, "person_edit", person_pk=tigist.pk)
+    manager, team = Client(**EN), Client(**EN)
+    manager.force_login(cast.manager)
+    team.force_login(cast.team)
+    hers = loaded(manager, edit, having="name", notes="Drives a minibus")
+    assert team.post(edit, loaded(team, edit, having="name", role="Driver")).status_code == 302
+    response = manager.post(edit, hers)
+    assert response.status_code == 409
+    rows = {str(row["label"]): (row["yours"], row["current"]) for row in response.context["form"].conflict.rows}
+    assert rows == {"Role": ("—", "Driver"), "Notes": ("Drives a minibus", "—")}
+
+
+@pytest.mark.django_db
 def test_archive_and_restore_keep_the_person_and_their_history(cast, client_for, people):
     dana = people["dana"]
     client = client_for(cast.team)
-    response = client.post(url(cast, "person_edit", person_pk=dana.pk), {"action": "archive"}, **EN)
+    response = client.post(url(cast, "person_edit", person_pk=dana.pk), with_version(dana, action="archive"), **EN)
     assert response.status_code == 302
     with scopes_disabled():
         dana.refresh_from_db()
@@ -403,10 +507,23 @@ def test_archive_and_restore_keep_the_person_and_their_history(cast, client_for,
     assert "Dana Levi" not in listed(client.get(url(cast, "people"), **EN))
     assert client.post(url(cast, "person_availability", person_pk=dana.pk), {"availability": "partly"},
                        **EN, **HTMX).status_code == 422
-    client.post(url(cast, "person_edit", person_pk=dana.pk), {"action": "restore"}, **EN)
+    assert client.post(url(cast, "person_edit", person_pk=dana.pk), with_version(dana, action="restore"),
+                       **EN).status_code == 302
     with scopes_disabled():
         dana.refresh_from_db()
         assert dana.is_active and dana.history.count() == 3
+    # An archive tap from a page loaded before someone else's change is not applied over it.
+    stale = with_version(dana, action="archive")
+    assert client.post(url(cast, "person_availability", person_pk=dana.pk),
+                       with_version(dana, availability="partly")).status_code == 302
+    manager = client_for(cast.manager)
+    response = manager.post(url(cast, "person_edit", person_pk=dana.pk), stale, **EN)
+    assert response["Location"] == url(cast, "person_edit", person_pk=dana.pk)
+    page = manager.get(response["Location"], **EN).content.decode()
+    assert "team changed this meanwhile, so your change was not applied" in page
+    with scopes_disabled():
+        dana.refresh_from_db()
+        assert dana.is_active and dana.availability == "partly"
 
 
 @pytest.mark.django_db
@@ -418,7 +535,8 @@ def test_the_persons_page_shows_skills_allocations_and_history(cast, client_for,
         Allocation.objects.create(authority=cast.authority, need=need, person=dana, allocated_by=cast.manager,
                                   note="Tuesdays")
     client = client_for(cast.team)
-    client.post(url(cast, "person_availability", person_pk=dana.pk), {"availability": "partly"})
+    assert client.post(url(cast, "person_availability", person_pk=dana.pk),
+                       with_version(dana, availability="partly")).status_code == 302
     response = client.get(url(cast, "person", person_pk=dana.pk), **EN)
     assert response.status_code == 200
     html = response.content.decode()
