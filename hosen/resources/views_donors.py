@@ -231,7 +231,7 @@ def donors(request):
     if request.method == "POST":
         link, form = _create_link(request, emergency)
         if link is None:
-            return _page(request, "resources/donors_list.html", emergency, form, status=422 if emergency else 200)
+            return _page(request, "resources/donors_list.html", emergency, form, status=422)
         return redirect(_url(request, "resources:donors") + f"#donor-link-{link.pk}")
     return _page(request, "resources/donors_list.html", emergency)
 
@@ -242,7 +242,7 @@ def donor_links(request):
     if request.method == "POST":
         link, form = _create_link(request, emergency)
         if link is None:
-            return _page(request, "resources/donors_links.html", emergency, form, status=422 if emergency else 200)
+            return _page(request, "resources/donors_links.html", emergency, form, status=422)
         return redirect(_url(request, "resources:donor_links") + f"#donor-link-{link.pk}")
     return _page(request, "resources/donors_links.html", emergency)
 

@@ -52,6 +52,14 @@ def _active(allocations):
                                                                         "allocated_by")
 
 
+def allocations_seen(allocations) -> str:
+    """What the page knew of these allocations when it was shown: how many were ever made and how many
+    released (both only grow). An allocate button carries it, so that a resource allocated, released and
+    allocated again is a new sending, while the same page's button sent twice stays one allocation."""
+    counts = allocations.aggregate(made=Count("pk"), released=Count("pk", filter=Q(released_at__isnull=False)))
+    return f"{counts['made']}.{counts['released']}"
+
+
 def _int(value):
     try:
         return int(value)
@@ -83,7 +91,8 @@ def _need_block(request, need, **extra):
             groups.append({"kind": kind, "label": labels[kind], "rows": rows})
     return {
         "need": need, "allocations": allocations, "groups": groups, "open_for_more": open_for_more,
-        "can_change": can_change, "proposed": sum(len(g["rows"]) for g in groups), **extra,
+        "can_change": can_change, "proposed": sum(len(g["rows"]) for g in groups),
+        "seen": allocations_seen(need.allocations.all()) if can_change and groups else "", **extra,
     }
 
 
@@ -130,6 +139,8 @@ def _person_block(request, person, emergency, **extra):
                "can_change": request.access.can("change") and emergency is not None, **extra}
     if emergency is None or not person.is_active:
         return context
+    if context["can_change"]:
+        context["seen"] = allocations_seen(person.allocations.all())
     data = services.resource_data(person, matching.PERSON, emergency, load=len(allocations))
     needs = list(services.with_site_protection(
         _needs(request).filter(emergency=emergency, status__in=UNMET)).select_related("site"))
@@ -275,9 +286,13 @@ def _plan_context(request, emergency):
                      "obj": resources.shown[(pair.kind, pair.resource_id)],
                      "value": f"{pair.need_id}:{pair.kind}:{pair.resource_id}"})
     free = len(resources.people) + len(resources.facilities) + len(resources.funding)
+    can_change = request.access.can("change")
+    seen = ""
+    if can_change and rows:
+        seen = allocations_seen(Allocation.objects.filter(authority=request.authority, need__emergency=emergency))
     return {"emergency": emergency, "plan": plan, "rows": rows, "more": max(0, len(plan.pairs) - PLAN_SHOWN),
             "free": free, "uncovered": plan.needs - len(plan.pairs), "shown": PLAN_SHOWN,
-            "can_change": request.access.can("change")}
+            "can_change": can_change, "seen": seen}
 
 
 def _parse_pairs(values):

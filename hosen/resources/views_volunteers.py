@@ -94,7 +94,8 @@ def volunteer_link_revoke(request, volunteer_link_pk):
 # ---- the public form -----------------------------------------------------------------------------
 
 
-# Rate limited like the quick reports, in counts of its own; never cached: see hosen/public.py.
+# Rate limited like the quick reports, in counts of its own; never cached; one transaction per sending and
+# the submissions ledger, so that the same sign-up sent again stores one volunteer: see hosen/public.py.
 public_volunteer_view = token_form_view("volunteer_public")
 
 

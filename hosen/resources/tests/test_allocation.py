@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from hosen.field.models import Need, NeedStatus, Site, SiteStatus
+from hosen.integrity.testing import form_data
 from hosen.resources import allocation as services
 from hosen.resources.models import Allocation, Facility, FundingSource, Person, Skill
 from hosen.workmodel import services as workmodel_services
@@ -215,6 +216,32 @@ def test_allocating_with_htmx_swaps_the_block_and_moves_the_need(cast, client_fo
     assert again.status_code == 422
     assert "Ronit Levi is already allocated to this need." in again.content.decode()
     assert len(allocations()) == 1
+
+
+@pytest.mark.django_db
+def test_an_allocate_button_sent_twice_allocates_once_and_a_release_lets_it_allocate_again(cast, client_for, team):
+    """A double tap (or a resend on a bad network) gets the first answer again and allocates once. Released
+    and allocated again from the block that came back, it is a new allocation, not the first one replayed."""
+    need, ronit = team["need"], team["ronit"]
+    client = client_for(cast.team)
+    here = url(cast, "need_matches", need_pk=need.pk)
+    tap = form_data(client.get(here, **EN).content.decode(), having="resource", kind="person",
+                    resource=str(ronit.pk))
+    first, second = client.post(here, tap, **HTMX, **EN), client.post(here, tap, **HTMX, **EN)
+    assert first.status_code == second.status_code == 200
+    assert second["X-Hosen-Replayed"] == "1" and second.content == first.content
+    assert "Ronit Levi is allocated to this need." in first.content.decode()
+    made = allocations()
+    assert len(made) == 1
+
+    release = url(cast, "allocation_release", allocation_pk=made[0].pk)
+    released = client.post(release, form_data(first.content.decode(), action=release), **HTMX, **EN)
+    assert released.status_code == 200 and "Ronit Levi is released from this need." in released.content.decode()
+    tap = form_data(released.content.decode(), having="resource", kind="person", resource=str(ronit.pk))
+    again = client.post(here, tap, **HTMX, **EN)
+    assert again.status_code == 200 and not again.has_header("X-Hosen-Replayed")
+    assert "Ronit Levi is allocated to this need." in again.content.decode()
+    assert [a.released_at is None for a in allocations(need=need)] == [False, True]
 
 
 @pytest.mark.django_db
