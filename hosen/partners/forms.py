@@ -62,7 +62,8 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         if emergency is None:
             del self.fields["new_collaboration"]
         else:
-            self.fields["new_collaboration"].initial = (
+            # On the form's initial data (not the field's), so the conflict view compares it too.
+            self.initial["new_collaboration"] = (
                 self.instance.born_in_id == emergency.pk if self.instance.pk else False)
         if not self.instance.pk:
             del self.fields["is_active"]

@@ -197,3 +197,22 @@ def test_a_status_tap_on_a_stale_card_that_asks_for_what_is_already_there_is_a_q
     assert response.status_code == 200
     robotics.refresh_from_db()
     assert robotics.status == "at_risk"
+
+
+@pytest.mark.django_db
+def test_the_conflict_view_of_a_partner_lists_only_what_differs(cast, client_for):
+    with scopes_disabled():
+        partner = Partner.objects.create(authority=cast.authority, name="מרכז המדע", kind="academia",
+                                         born_in=cast.emergency)
+    edit = url(cast, "edit", partner_pk=partner.pk)
+    hers = loaded(client_for(cast.manager), edit, having="version", notes="היא: מחכים לתשובה")
+    his = loaded(client_for(cast.team), edit, having="version", notes="הוא: מוכנים לארח")
+    assert client_for(cast.team).post(edit, his).status_code == 302
+    response = client_for(cast.manager).post(edit, hers, **EN)
+    assert response.status_code == 409
+    conflict = response.content.decode()
+    conflict = conflict[conflict.index('<section class="conflict"'):conflict.index("</section>")]
+    assert "היא: מחכים לתשובה" in conflict and "הוא: מוכנים לארח" in conflict
+    assert conflict.count('<th scope="row">') == 1, "only the notes differ (the new collaboration is the same)"
+    partner.refresh_from_db()
+    assert partner.notes == "הוא: מוכנים לארח" and partner.born_in == cast.emergency
