@@ -1,9 +1,9 @@
 """Stage 4's work plan and KPIs for the no-lost-work tests (see hosen/integrity/registry.py and
 tests/test_no_lost_work.py).
 
-Not here, because the two-person test signs in a manager and a team member and only a manager can do these:
-a KPI's target and cadence, and the choice of the KPI set. hosen/plan/tests/test_no_lost_work_plan.py
-drives them with two managers."""
+A KPI's target and cadence are for managers only, so two managers edit them. The choice of the KPI set is
+not here (its fields are the library's template ids, known only once it is loaded):
+hosen/plan/tests/test_no_lost_work_plan.py drives it with two managers, as well as the targets."""
 
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -59,6 +59,11 @@ def _kpi(cast):
     return {"kpi_pk": make_kpi(cast.authority, cast.emergency, name="שעות למידה מרחוק", unit="hours").pk}
 
 
+def _kpi_with_target(cast):
+    kpi = make_kpi(cast.authority, cast.emergency, name="שעות למידה מרחוק", unit="hours", target=100)
+    return {"kpi_pk": kpi.pk}, kpi
+
+
 FIRST = {"decision": "pause", "reason": "אין הסעות עד יום ראשון"}
 SECOND = {"decision": "stop", "reason": "המימון נגמר השנה"}
 
@@ -70,6 +75,8 @@ EDITS = [
     Edit("plan:activity", make=_decided, first=FIRST, second=SECOND, read=_reason),
     Edit("plan:activities", make=_decided_in_the_plan, first=FIRST, second=SECOND, read=_reason, page=_card_form_page,
          htmx=True),
+    Edit("plan:kpi", make=_kpi_with_target, first={"target": "120"}, second={"target": "80", "cadence": "daily"},
+         read=lambda kpi: (kpi.target, kpi.cadence), having="baseline", users=("manager", "manager")),
 ]
 
 CREATES = [
