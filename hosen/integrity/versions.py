@@ -23,10 +23,12 @@ VERSION_FIELD = "version"
 NEW = "new"
 
 
-def version_of(instance, m2m=()) -> str:
+def version_of(instance, m2m=(), fields=None) -> str:
+    """The record's version: all its stored values, or only `fields` (the ones a form edits)."""
     if instance is None or instance.pk is None:
         return NEW
-    values = [(field.attname, field.value_to_string(instance)) for field in instance._meta.concrete_fields]
+    values = [(field.attname, field.value_to_string(instance)) for field in instance._meta.concrete_fields
+              if fields is None or field.name in fields]
     for name in m2m:
         values.append((name, sorted(getattr(instance, name).values_list("pk", flat=True))))
     return hashlib.blake2b(repr(values).encode(), digest_size=10).hexdigest()
@@ -154,11 +156,22 @@ class VersionedForm:
     The page carries the version in a hidden input (`{% form_guard form %}` renders it). On a stale save
     the form is invalid, `form.conflict` holds the side by side of the user's text and the record as it is
     now, and the version in the page becomes the current one, so that saving again (after merging) applies.
-    Forms that edit many-to-many links name them in `versioned_m2m`.
+    The version covers the fields the form edits (and the many-to-many links it names in `versioned_m2m`):
+    a change elsewhere in the record (a status tapped on a card, a move on the board) is no conflict, and the
+    save keeps it — the record's other fields are taken from the locked row, not from the page.
     """
 
     versioned_m2m: tuple = ()
     conflict: Conflict | None = None
+
+    @classmethod
+    def versioned_fields(cls):
+        return set(cls.base_fields)
+
+    @classmethod
+    def version_for(cls, instance) -> str:
+        """The version a page shows for `instance` when it writes this form out by hand."""
+        return version_of(instance, cls.versioned_m2m, cls.versioned_fields())
 
     @property
     def version_token(self) -> str:
@@ -166,7 +179,7 @@ class VersionedForm:
             return self._current_version
         if self.is_bound:
             return self.data.get(self.add_prefix(VERSION_FIELD), "")
-        return version_of(self.instance, self.versioned_m2m)
+        return version_of(self.instance, self.versioned_m2m, self.versioned_fields())
 
     def _post_clean(self):
         super()._post_clean()
@@ -177,9 +190,14 @@ class VersionedForm:
         current = locked(type(self.instance), self.instance.pk)
         if current is None:
             return
-        self._current_version = version_of(current, self.versioned_m2m)
+        edited = self.versioned_fields()
+        self._current_version = version_of(current, self.versioned_m2m, edited)
         sent = (self.data.get(self.add_prefix(VERSION_FIELD)) or "").strip()
         if sent == self._current_version:
+            # What others changed outside this form since the page was loaded is kept.
+            for field in current._meta.concrete_fields:
+                if field.name not in edited and not field.primary_key:
+                    setattr(self.instance, field.attname, getattr(current, field.attname))
             return
         self.conflict = Conflict(conflict_rows(self, current), last_change(current))
         self.add_error(None, forms.ValidationError(

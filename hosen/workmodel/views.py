@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from hosen.integrity import versions
-from hosen.integrity.versions import version_of
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
 
@@ -156,7 +155,7 @@ def _checklist_rows(request, emergency, current, items, with_evidence=True):
             "can_answer": can_answer and not item.is_private,
             "status_value": answer.status if answer else "",
             "note_value": answer.note if answer else "",
-            "version": version_of(answer),
+            "version": AnswerForm.version_for(answer),
             "errors": {},
         })
     return rows

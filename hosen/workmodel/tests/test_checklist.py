@@ -44,8 +44,10 @@ def test_a_bad_answer_keeps_the_text_and_changes_nothing(cast, client_for):
 def test_without_javascript_the_form_posts_and_comes_back(cast, client_for):
     response = answer(client_for(cast.manager), cast, 7, "done", htmx=False)
     assert response.status_code == 302 and response["Location"].endswith("#item-7")
-    evil = client_for(cast.manager).post(f"/a/{cast.authority.slug}/checklist/7/", {
-        "i7-status": "done", "next": "https://evil.example.org/"})
+    client = client_for(cast.manager)
+    item_url = f"/a/{cast.authority.slug}/checklist/7/"
+    evil = client.post(item_url, loaded(client, item_url, having="i7-note", **{
+        "i7-status": "partly", "next": "https://evil.example.org/"}))
     assert "evil" not in evil["Location"]
 
 
