@@ -88,7 +88,7 @@ def shown(field, value) -> str:
     if isinstance(field, forms.BooleanField):
         return _("yes") if value else _("no")
     if isinstance(field, forms.ModelMultipleChoiceField):
-        return ", ".join(str(item) for item in value) or "—"
+        return ", ".join(sorted(str(item) for item in value)) or "—"  # links have no order
     if isinstance(field, forms.ModelChoiceField):
         return str(value)
     if isinstance(field, forms.ChoiceField):
