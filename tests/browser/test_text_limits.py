@@ -26,7 +26,9 @@ def _fresh_rate_limits():
 def test_a_long_note_is_counted_never_cut_and_refused_with_its_limit(site):
     cast = site.cast
     page = site.sign_in(site.context("en"), cast.manager)
-    page.goto(site.url(f"/a/{cast.authority.slug}/plan/new/"))
+    new = site.url(f"/a/{cast.authority.slug}/plan/new/")
+    site.watch.expect_status(new, 200, 422)  # a form sent back with its errors
+    page.goto(new)
     notes = page.locator("textarea[name=notes]")
     assert notes.get_attribute("maxlength") is None and notes.get_attribute("data-maxlength") == "2000"
 
