@@ -67,6 +67,11 @@ class ActivityForm(VersionedForm, forms.ModelForm):
         }
         help_texts = {"place": _("Where it is held, in words; or choose a facility or a site below.")}
 
+    @classmethod
+    def versioned_fields(cls):
+        # "born" is saved as born_in: a change of it meanwhile is a change of what this form edits.
+        return super().versioned_fields() | {"born_in"}
+
     def __init__(self, *args, authority, emergency, **kwargs):
         super().__init__(*args, **kwargs)
         self.emergency = emergency

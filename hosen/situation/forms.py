@@ -58,6 +58,11 @@ class EntryForm(VersionedForm, forms.ModelForm):
         model = LogEntry
         fields = ["kind", "text", "owner", "due_at", "happened_at"]
 
+    @classmethod
+    def versioned_fields(cls):
+        # "urgent" is saved as the priority, and the owner on record follows the owner's name.
+        return super().versioned_fields() | {"priority", "owner_person"}
+
     def __init__(self, *args, authority, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.authority = authority

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from hosen.integrity.testing import loaded, with_version
-from hosen.integrity.versions import version_of
+from hosen.integrity.testing import loaded
 from hosen.plan import services
+from hosen.plan.forms import DecisionForm
 from hosen.plan.models import Activity, ActivityDecision
 from hosen.workmodel.evidence import EvidenceContext, evidence_for
 
@@ -37,7 +37,7 @@ def decisions_of(activity):
 def current_version(activity):
     """The version of the activity's current decision, as the page that shows it carries ("new" before the first)."""
     with scopes_disabled():
-        return version_of(ActivityDecision.objects.filter(activity=activity, is_current=True).first())
+        return DecisionForm.version_for(ActivityDecision.objects.filter(activity=activity, is_current=True).first())
 
 
 def post_decision(client, cast, activity, htmx=False, target=None, version=None, **fields):
@@ -264,9 +264,10 @@ def test_edit_an_activity_and_archive_it(cast, client_for):
     with scopes_disabled():
         shelter = Facility.objects.create(authority=cast.authority, name="מקלט 3", kind="shelter", is_protected=True)
     activity = make_activity(cast.authority, "רובוטיקה")
-    response = client_for(cast.manager).post(url(cast, "plan:activity_edit", activity_pk=activity.pk), with_version(
-        activity, name="רובוטיקה במקלט", kind="programme", audience="students", facility=shelter.pk,
-        is_essential="on"))
+    client = client_for(cast.manager)
+    edit = url(cast, "plan:activity_edit", activity_pk=activity.pk)
+    response = client.post(edit, loaded(client, edit, having="name", name="רובוטיקה במקלט", facility=shelter.pk,
+                                        is_essential="on", is_active=None))
     assert response.status_code == 302
     activity.refresh_from_db()
     assert activity.name == "רובוטיקה במקלט" and activity.facility == shelter and activity.is_essential
@@ -388,7 +389,7 @@ def test_two_first_decisions_at_once_the_second_sees_the_first(cast, client_for)
                             HTTP_HX_REQUEST="true")
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Saved meanwhile by someone else" in body and "team saved a change" in body
+    assert "Saved meanwhile by someone else" in body and "<bdi>team</bdi> saved a change" in body
     assert "המימון נגמר" in body and "אין הסעות" in body  # hers in the form and the table, his in the table
     assert [(d.decision, d.reason) for d in decisions_of(activity)] == [("pause", "אין הסעות")]
 
@@ -434,3 +435,22 @@ def test_a_stale_edit_shows_only_what_differs(cast, client_for):
     assert [(r["yours"], r["current"]) for r in rows] == [("—", "מכון דוידסון"), ("בימי שלישי בזום", "—")]
     activity.refresh_from_db()
     assert (activity.partner, activity.notes) == ("מכון דוידסון", "")
+
+
+def test_a_new_response_unmarked_meanwhile_is_a_conflict_not_undone(cast):
+    from django.test import Client
+
+    activity = make_activity(cast.authority, "קו חם להורים", born_in=cast.emergency)
+    edit = url(cast, "plan:activity_edit", activity_pk=activity.pk)
+    team, manager = Client(), Client()
+    team.force_login(cast.team)
+    manager.force_login(cast.manager)
+    his, hers = loaded(team, edit, having="name"), loaded(manager, edit, having="name")
+    assert hers["born"] == "on"
+    assert team.post(edit, {k: v for k, v in his.items() if k != "born"}).status_code == 302  # unticked
+    response = manager.post(edit, {**hers, "notes": "פתוח גם בערב"})
+    assert response.status_code == 409
+    rows = response.context["form"].conflict.rows
+    assert [(r["yours"], r["current"]) for r in rows] == [("yes", "no"), ("פתוח גם בערב", "—")]
+    activity.refresh_from_db()
+    assert activity.born_in is None and activity.notes == ""

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from hosen.integrity.testing import loaded, with_version
+from hosen.integrity.testing import loaded
 from hosen.plan import kpis, services, templates_loader
 from hosen.plan.models import Kpi, KpiSetChange, KpiTemplate, Measurement
 
@@ -292,7 +292,8 @@ def test_a_good_value_is_recorded(cast, client_for):
 
 def test_only_the_manager_sets_targets(cast, client_for):
     kpi = make_kpi(cast.authority, cast.emergency, unit="percent")
-    data = with_version(kpi, action="settings", target="90", baseline="40", cadence="daily", direction="higher")
+    data = loaded(client_for(cast.manager), url(cast, "plan:kpi", kpi_pk=kpi.pk), having="baseline", target="90",
+                  baseline="40", cadence="daily", direction="higher")
     assert client_for(cast.team).post(url(cast, "plan:kpi", kpi_pk=kpi.pk), data).status_code == 403
     response = client_for(cast.manager).post(url(cast, "plan:kpi", kpi_pk=kpi.pk), {**data, "target": "120"})
     assert response.status_code == 422

@@ -46,7 +46,7 @@ def test_a_stale_target_shows_both_and_overwrites_nothing(cast, managers):
     response = second.post(page, {**his, "target": "75", "cadence": "daily"})
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Saved meanwhile by someone else" in body and "manager saved a change" in body
+    assert "Saved meanwhile by someone else" in body and "<bdi>manager</bdi> saved a change" in body
     rows = {row["label"]: (row["yours"], row["current"]) for row in response.context["settings_form"].conflict.rows}
     assert rows == {"Target": ("75", "90.00"), "Cadence": ("Daily", "Weekly")}
     # The page shows the target as saved, not the one that was refused.
@@ -75,7 +75,7 @@ def test_a_set_chosen_on_a_stale_page_does_not_undo_the_other_choice(cast, manag
     response = second.post(page, {**his, "templates": [laptops.pk]})
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Saved meanwhile by someone else" in body and "manager saved a change" in body
+    assert "Saved meanwhile by someone else" in body and "<bdi>manager</bdi> saved a change" in body
     (row,) = response.context["conflict"].rows
     assert row["yours"] == laptops.name_en
     assert set(row["current"].split(", ")) == {needs.name_en, sites.name_en}

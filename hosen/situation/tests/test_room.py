@@ -345,8 +345,8 @@ def test_a_correction_keeps_the_original_in_the_history(cast, client_for, log):
     edit = url(cast, "entry_edit", entry_pk=log["decide"].pk)
     response = client.get(edit, **EN)
     assert response.status_code == 200 and "הוחלט לעבור ללמידה מרחוק" in response.content.decode()
-    response = client.post(edit, with_version(log["decide"], kind="decision",
-                                              text="הוחלט לעבור ללמידה מרחוק מיום ראשון", happened_at=""))
+    response = client.post(edit, loaded(client, edit, having="text", text="הוחלט לעבור ללמידה מרחוק מיום ראשון",
+                                        happened_at=""))
     assert response.status_code == 302
     log["decide"].refresh_from_db()
     assert log["decide"].text == "הוחלט לעבור ללמידה מרחוק מיום ראשון" and log["decide"].edited_at
@@ -360,8 +360,9 @@ def test_a_correction_keeps_the_original_in_the_history(cast, client_for, log):
 
 @pytest.mark.django_db
 def test_a_bad_correction_changes_nothing(cast, client_for, log):
-    response = client_for(cast.manager).post(url(cast, "entry_edit", entry_pk=log["note"].pk),
-                                             with_version(log["note"], kind="note", text=""), **EN)
+    client = client_for(cast.manager)
+    edit = url(cast, "entry_edit", entry_pk=log["note"].pk)
+    response = client.post(edit, loaded(client, edit, having="text", text=""), **EN)
     assert response.status_code == 422
     log["note"].refresh_from_db()
     assert log["note"].text == "לבדוק שוב בערב"
@@ -463,19 +464,29 @@ def test_a_quick_add_sent_twice_adds_once(cast):
 
 
 @pytest.mark.django_db
-def test_a_stale_correction_shows_what_differs_and_keeps_his_done(cast, log):
+def test_a_correction_from_a_page_loaded_before_a_done_tap_keeps_the_done(cast, log):
     team, manager = _two(cast)
     task = log["soon"]
     edit = url(cast, "entry_edit", entry_pk=task.pk)
     hers = loaded(manager, edit, having="text")
     assert team.post(url(cast, "task_done", entry_pk=task.pk), with_version(task, done="1")).status_code == 302
+    # Marking it done changed nothing she edits: her correction applies, and it stays done.
+    assert manager.post(edit, {**hers, "text": "לפתוח מרחב מוגן בבית הספר הדרומי"}).status_code == 302
+    task.refresh_from_db()
+    assert task.text == "לפתוח מרחב מוגן בבית הספר הדרומי" and task.done_by == cast.team
+
+
+@pytest.mark.django_db
+def test_a_stale_correction_shows_only_what_differs(cast, log):
+    team, manager = _two(cast)
+    task = log["soon"]
+    edit = url(cast, "entry_edit", entry_pk=task.pk)
+    hers = loaded(manager, edit, having="text")
+    assert team.post(edit, loaded(team, edit, having="text", urgent="on")).status_code == 302
     response = manager.post(edit, {**hers, "text": "לפתוח מרחב מוגן בבית הספר הדרומי"})
     assert response.status_code == 409
     rows = response.context["form"].conflict.rows
-    assert [(r["label"], r["current"]) for r in rows] == [("What happened", "לפתוח מרחב מוגן")]
-    assert "team saved a change" in response.content.decode()
-
-    again = loaded(manager, edit, having="text") | {"text": "לפתוח מרחב מוגן בבית הספר הדרומי"}
-    assert manager.post(edit, again).status_code == 302
+    assert [(r["label"], r["yours"], r["current"]) for r in rows] == [
+        ("What happened", "לפתוח מרחב מוגן בבית הספר הדרומי", "לפתוח מרחב מוגן"), ("Urgent", "no", "yes")]
     task.refresh_from_db()
-    assert task.text == "לפתוח מרחב מוגן בבית הספר הדרומי" and task.done_by == cast.team
+    assert (task.text, task.priority) == ("לפתוח מרחב מוגן", Priority.URGENT)
