@@ -101,8 +101,8 @@ def test_a_tap_on_a_stale_page_does_not_apply(change, cast):
     action = change.action(cast, kwargs) if change.action else None
     extra = HTMX if change.htmx else {}
     team, manager = (_signed_in(cast.user(role)) for role in change.users)
-    hers = loaded(manager, page, having=change.having or "version", action=action)
-    his = loaded(team, page, having=change.having or "version", action=action)
+    hers = loaded(manager, page, having=change.having or "version", form_action=action)
+    his = loaded(team, page, having=change.having or "version", form_action=action)
 
     response = team.post(post_url, {**his, **change.first}, **extra)
     assert response.status_code in (200, 302)

@@ -6,11 +6,13 @@ authority) runs a POST:
 
 - one `transaction.atomic()` around the whole view: on SQLite (IMMEDIATE) the write lock is taken once, at
   the start, so writers queue instead of failing half-way; an answer of 400 or more rolls everything back,
-  so a refused form changes nothing (a view whose error answer must keep what it wrote — an update kept for
-  a retry after its e-mail failed — sets `response.keeps_writes = True`);
+  so a refused form changes nothing (a view whose error answer must keep what it wrote sets
+  `response.keeps_writes = True`);
 - a create form carries a submission key (`{% form_guard %}` renders it): the key is claimed in the ledger
   in the same transaction as what the form creates. The same key again, or the same content from the same
-  person on the same page within `SAME_CONTENT_WINDOW`, gets the first answer again and creates nothing;
+  person on the same page within `SAME_CONTENT_WINDOW`, gets the first answer again and creates nothing
+  (unless the view marks its answer `response.replayable = False`: an update whose e-mail failed is kept,
+  and the same text sent again must try the e-mail again);
 - a unique constraint that a concurrent request won (two first answers to one checklist item, two new sites
   with one name) rolls the transaction back and runs the view once more: it now sees the other record and
   answers with a form error or a conflict view. Should that fail too, the user gets a clear page with what
@@ -131,8 +133,10 @@ def run_write(request, view, *, creates=None):
                 if response.status_code >= 400 and not getattr(response, "keeps_writes", False):
                     transaction.set_rollback(True)
                     return response
-                if creates:
+                if creates and getattr(response, "replayable", True):
                     _record(claim, response)
+                elif creates:
+                    claim.delete()  # an outcome to try again (an e-mail that did not go out), not to replay
                 if 300 <= response.status_code < 400:
                     mark_saved(request)
                 return response

@@ -105,19 +105,22 @@ def form_data(html: str, *, having: str | None = None, action: str | None = None
     raise AssertionError(f"no POST form with a field {having!r} / action {action!r} on the page")
 
 
-def loaded(client, url: str, *, having: str | None = None, action: str | None = None, **changes) -> dict:
-    """GET the page and return its form's data with `changes`, ready to POST."""
+def loaded(client, url: str, *, having: str | None = None, form_action: str | None = None, **changes) -> dict:
+    """GET the page and return its form's data with `changes`, ready to POST (`form_action` picks the form
+    by its action, so that a field named "action" can still be changed)."""
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return form_data(response.content.decode(), having=having, action=action, **changes)
+    return form_data(response.content.decode(), having=having, action=form_action, **changes)
 
 
-def with_version(record, data: dict | None = None, **more) -> dict:
-    """POST data for an edit of `record` as loaded now: `data` and `more` with the record's version."""
+def with_version(record, data: dict | None = None, *, form=None, **more) -> dict:
+    """POST data for a change of `record` as loaded now: `data` and `more` with the record's version — the
+    whole record's for an in-place change, or, with `form` (a VersionedForm class), the fields it edits."""
     from django_scopes import scopes_disabled
 
     from .versions import VERSION_FIELD, version_of
 
     with scopes_disabled():
         fresh = type(record)._base_manager.get(pk=record.pk)
-        return {**(data or {}), **more, VERSION_FIELD: version_of(fresh)}
+        version = form.version_for(fresh) if form is not None else version_of(fresh)
+        return {**(data or {}), **more, VERSION_FIELD: version}

@@ -11,6 +11,7 @@ between the check and the save.
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django import forms
 from django.db import connection
@@ -96,6 +97,8 @@ def shown(field, value) -> str:
         if isinstance(value, (list, tuple, set)):
             return ", ".join(str(labels.get(str(v), v)) for v in value)
         return str(labels.get(str(value), value))
+    if isinstance(value, Decimal):
+        return formats.localize(value.normalize() if value == value.to_integral() else value)
     if isinstance(value, datetime):
         return formats.localize(timezone.localtime(value) if timezone.is_aware(value) else value)
     if isinstance(value, date):
@@ -181,6 +184,12 @@ class VersionedForm:
             return self.data.get(self.add_prefix(VERSION_FIELD), "")
         return version_of(self.instance, self.versioned_m2m, self.versioned_fields())
 
+    def _accept_others(self, current, edited):
+        """What others changed outside this form since the page was loaded is kept."""
+        for field in current._meta.concrete_fields:
+            if field.name not in edited and not field.primary_key:
+                setattr(self.instance, field.attname, getattr(current, field.attname))
+
     def _post_clean(self):
         super()._post_clean()
         if self.is_bound and self.instance.pk is not None:
@@ -193,13 +202,17 @@ class VersionedForm:
         edited = self.versioned_fields()
         self._current_version = version_of(current, self.versioned_m2m, edited)
         sent = (self.data.get(self.add_prefix(VERSION_FIELD)) or "").strip()
-        if sent == self._current_version:
-            # What others changed outside this form since the page was loaded is kept.
-            for field in current._meta.concrete_fields:
-                if field.name not in edited and not field.primary_key:
-                    setattr(self.instance, field.attname, getattr(current, field.attname))
+        # The whole record's version (an in-place form's, a client that keeps one per record) is good too: if
+        # nothing at all changed, the fields this form edits did not either.
+        if sent in (self._current_version, version_of(current, self.versioned_m2m)):
+            self._accept_others(current, edited)
             return
-        self.conflict = Conflict(conflict_rows(self, current), last_change(current))
+        rows = conflict_rows(self, current)
+        if not rows:
+            # What was sent is what is saved now (the same form sent twice, or both wrote the same): no conflict.
+            self._accept_others(current, edited)
+            return
+        self.conflict = Conflict(rows, last_change(current))
         self.add_error(None, forms.ValidationError(
             _("Someone else saved this while you were editing, so nothing of yours was saved yet. Your text is "
               "kept below, next to what is saved now: merge what you need and save again."), code="conflict"))

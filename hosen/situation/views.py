@@ -323,7 +323,9 @@ def update_new(request):
                     # The attempt is kept (and so answered with a redirect: an error status would undo it), on
                     # the list where it says it did not go out, with its text and "try again".
                     messages.error(request, error)
-                    return redirect(_url(request, "situation:updates") + f"#update-{update.pk}")
+                    response = redirect(_url(request, "situation:updates") + f"#update-{update.pk}")
+                    response.replayable = False  # the same text sent again must try the e-mail again
+                    return response
             else:
                 form.add_error(None, _("Choose how the update goes out: copy it, or send it by e-mail."))
         status = 422

@@ -75,12 +75,19 @@ def test_a_note_changes_nothing_else_so_a_move_loaded_before_it_applies(cast):
     assert response.status_code == 302
     assert "Moved to" in manager.get(response["Location"]).content.decode()
     assert fresh(initiative).phase == "imagine"
-    # The edit form was loaded before the move: a move is a change, so that is a conflict to look at.
+    # The edit form was loaded before the move: the move changed nothing the form edits, so the edit applies
+    # and keeps the move.
     response = manager.post(url(cast, "initiatives:edit", initiative), edit)
-    assert response.status_code == 409 and "Saved meanwhile by someone else" in response.content.decode()
-    again = form_data(response.content.decode(), having="version", owner="דנה")
-    assert manager.post(url(cast, "initiatives:edit", initiative), again).status_code == 302
+    assert response.status_code == 302
     assert (fresh(initiative).owner, fresh(initiative).phase) == ("דנה", "imagine")
+    # The same edit form, loaded before someone changed what it edits, is a conflict to look at.
+    stale = loaded(manager, url(cast, "initiatives:edit", initiative), having="version", owner="יעל")
+    assert manager.post(url(cast, "initiatives:edit", initiative), {**stale, "owner": "רונית"}).status_code == 302
+    response = manager.post(url(cast, "initiatives:edit", initiative), stale)
+    assert response.status_code == 409 and "Saved meanwhile by someone else" in response.content.decode()
+    again = form_data(response.content.decode(), having="version", owner="יעל")
+    assert manager.post(url(cast, "initiatives:edit", initiative), again).status_code == 302
+    assert (fresh(initiative).owner, fresh(initiative).phase) == ("יעל", "imagine")
 
 
 def test_the_newest_activity_comes_first_on_the_board(cast, client_for):
@@ -127,8 +134,8 @@ def test_linking_or_unlinking_twice_says_what_it_found(cast):
         assert InitiativePerson.objects.filter(initiative=initiative).count() == 1
 
     # Both remove it from pages that still show it.
-    hers = loaded(manager, detail, action=detail, having="target", kind="person")
-    his = loaded(team, detail, action=detail, having="target", kind="person")
+    hers = loaded(manager, detail, form_action=detail, having="target", kind="person")
+    his = loaded(team, detail, form_action=detail, having="target", kind="person")
     assert hers["action"] == his["action"] == "unlink"
     assert "Removed: סאמר" in manager.post(detail, hers, **HTMX).content.decode()
     response = team.post(detail, his, **HTMX)

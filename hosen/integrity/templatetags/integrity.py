@@ -18,9 +18,9 @@ register = template.Library()
 
 def _key(form):
     data = getattr(form, "data", None) or {}
-    name = form.add_prefix(SUBMISSION_FIELD) if form is not None else SUBMISSION_FIELD
     try:
-        return str(uuid.UUID(str(data.get(name, "")).strip()))
+        # Never prefixed: the middleware reads the key by its plain name, whatever the form's prefix.
+        return str(uuid.UUID(str(data.get(SUBMISSION_FIELD, "")).strip()))
     except ValueError:
         return str(uuid.uuid4())
 

@@ -420,8 +420,8 @@ def test_done_twice_from_two_pages_is_done_once_by_the_first(cast, log):
     team, manager = _two(cast)
     task = log["soon"]
     done_url = url(cast, "task_done", entry_pk=task.pk)
-    his = loaded(team, url(cast, "room"), action=done_url)
-    hers = loaded(manager, url(cast, "room"), action=done_url)
+    his = loaded(team, url(cast, "room"), form_action=done_url)
+    hers = loaded(manager, url(cast, "room"), form_action=done_url)
     assert team.post(done_url, his, **HTMX).status_code == 200
     # Her page still showed it open: she asks for what is already so, and that is no refusal.
     response = manager.post(done_url, hers, **HTMX)
@@ -437,7 +437,7 @@ def test_a_plain_tap_on_a_task_corrected_meanwhile_goes_back_and_says_why(cast, 
     team, manager = _two(cast)
     task = log["late"]
     done_url = url(cast, "task_done", entry_pk=task.pk)
-    hers = loaded(manager, url(cast, "room"), action=done_url)
+    hers = loaded(manager, url(cast, "room"), form_action=done_url)
     # Meanwhile the task is corrected: it is not what she was about to mark done.
     edit = url(cast, "entry_edit", entry_pk=task.pk)
     assert team.post(edit, loaded(team, edit, having="text", text="לא להפיץ: הערכות עוד לא הגיעו")).status_code == 302
