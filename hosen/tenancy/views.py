@@ -120,7 +120,10 @@ def network_open_emergency(request):
         if skipped:
             messages.warning(request, _("Already in an open emergency, so not opened again: %(names)s") % {
                 "names": ", ".join(a.name for a in skipped)})
-        return redirect("tenancy:network")
+        response = redirect("tenancy:network")
+        # Nothing opened is nothing to replay: the same form sent again later (after closing) tries again.
+        response.replayable = bool(opened)
+        return response
     return render(request, "tenancy/network_emergency_form.html", {"form": form},
                   status=422 if form.errors else 200)
 

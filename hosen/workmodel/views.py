@@ -106,7 +106,7 @@ def emergency_detail(request, pk):
     rounds = emergency.rounds.select_related("started_by")
     return render(request, "workmodel/emergency_detail.html", {
         "emergency": emergency, "form": form, "rounds": rounds,
-    })
+    }, status=422 if form.errors else 200)
 
 
 @authority_view(read="manage", write="manage")

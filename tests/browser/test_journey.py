@@ -55,6 +55,7 @@ def test_manager_journey(site):
     page.locator('main a[href$="/close/"]').click()
     close_url = site.url(f"/a/alpha/emergencies/{cast.emergency.pk}/close/")
     page.wait_for_url(close_url)
+    site.watch.expect_status(close_url, 422)  # the refused form answers 422, as every refused form does
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.url == close_url

@@ -60,9 +60,9 @@ def test_a_manager_invites_a_team_member_who_joins(cast, client_for, client):
 def test_a_manager_cannot_invite_a_manager_or_an_existing_member(cast, client_for):
     manager = client_for(cast.manager)
     response = manager.post(f"/a/{cast.authority.slug}/team/", {"email": "x@test.org", "role": "manager"})
-    assert response.status_code == 200 and not Invitation.objects.exists()
+    assert response.status_code == 422 and not Invitation.objects.exists()
     response = manager.post(f"/a/{cast.authority.slug}/team/", {"email": "team@test.org", "role": "viewer"})
-    assert response.status_code == 200 and not Invitation.objects.exists()
+    assert response.status_code == 422 and not Invitation.objects.exists()
 
 
 @pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_the_network_cannot_invite_to_an_authority_outside_it(cast, client_for):
     foreign = Authority.objects.create(cluster=Cluster.objects.create(network=elsewhere, name="c"), name="f",
                                        slug="foreign")
     response = client_for(cast.network_admin).post("/network/invite/", {"email": "a@b.org", "authority": foreign.pk})
-    assert response.status_code == 200 and not Invitation.objects.exists()
+    assert response.status_code == 422 and not Invitation.objects.exists()
 
 
 @pytest.mark.django_db

@@ -111,7 +111,7 @@ def test_bad_link_forms_say_why_and_create_nothing(cast, client_for, sites, data
     client.cookies["django_language"] = "en"
     data = {k: str(sites[v].pk) if k == "site" else v for k, v in data.items()}
     response = client.post(links_url(cast), new_link(**data))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     with scopes_disabled():
         assert not ReportLink.objects.exists()

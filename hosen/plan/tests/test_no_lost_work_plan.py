@@ -48,7 +48,7 @@ def test_a_stale_target_shows_both_and_overwrites_nothing(cast, managers):
     body = response.content.decode()
     assert "Saved meanwhile by someone else" in body and "<bdi>manager</bdi> saved a change" in body
     rows = {row["label"]: (row["yours"], row["current"]) for row in response.context["settings_form"].conflict.rows}
-    assert rows == {"Target": ("75", "90.00"), "Cadence": ("Daily", "Weekly")}
+    assert rows == {"Target": ("75", "90"), "Cadence": ("Daily", "Weekly")}
     # The page shows the target as saved, not the one that was refused.
     assert response.context["card"]["target_text"] == "≥ 90%"
     kpi.refresh_from_db()

@@ -1,14 +1,16 @@
 import pytest
 from django_scopes import scopes_disabled
 
+from hosen.integrity.testing import loaded
 from hosen.workmodel.models import Answer, Emergency
 
 
 @pytest.mark.django_db
 def test_every_change_is_kept_with_who_and_before_after(cast, client_for):
     team = client_for(cast.team)
-    team.post(f"/a/{cast.authority.slug}/checklist/6/", {"i6-status": "partly", "i6-note": "התחלה"})
-    team.post(f"/a/{cast.authority.slug}/checklist/6/", {"i6-status": "done", "i6-note": "הושלם"})
+    item = f"/a/{cast.authority.slug}/checklist/6/"
+    team.post(item, loaded(team, item, having="i6-note", **{"i6-status": "partly", "i6-note": "התחלה"}))
+    team.post(item, loaded(team, item, having="i6-note", **{"i6-status": "done", "i6-note": "הושלם"}))
     with scopes_disabled():
         answer = Answer.objects.get(item__number=6)
         versions = list(answer.history.order_by("history_date"))

@@ -34,7 +34,7 @@ def test_author_writes_and_reads_her_own_checkin(cast, client_for):
 def test_empty_checkin_is_refused_with_a_message(cast, client_for):
     response = client_for(cast.manager).post(f"/a/{cast.authority.slug}/checkin/", {"feeling": "   "},
                                             HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "The check-in is empty" in response.content.decode()
     with scopes_disabled():
         assert CheckIn.objects.count() == 0
