@@ -128,13 +128,14 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c max_parallel_workers_per_gather=0"
 else:
     # SQLite's durability: with NORMAL in WAL mode a commit is written to the WAL but not flushed to the disk;
-    # the WAL is flushed at each checkpoint (hosen/dbtuning runs one at most a second apart per process while
-    # writes go on; the OS writes the rest out within about 30 s). A crash of the app or a killed worker loses
-    # nothing committed and the database is always consistent; only an OS crash or a power loss can lose the
-    # last commits. FULL flushes the WAL at every commit, inside the write lock that all writers share: a
-    # commit took 14 ms (median) instead of 0.2 ms on the 2-core benchmark machine, which caps SQLite at about
-    # 70 writes a second whatever else is done. A deployment that cannot lose a second of writes on a power
-    # loss sets SQLITE_SYNCHRONOUS=FULL and accepts that ceiling, or runs on PostgreSQL (see bench/README.md).
+    # the WAL is flushed at each checkpoint (every 1,000 pages, about 40 new needs; the OS writes the rest out
+    # within about 30 s). A crash of the app or a killed worker loses nothing committed and the database is
+    # always consistent; only an OS crash or a power loss can lose the last commits. FULL flushes the WAL at
+    # every commit, inside the one write lock that all writers share, so the flush's time is taken from every
+    # writer: on the 2-core benchmark machine a commit took 0.5 ms with FULL against 0.15 ms when the disk was
+    # quiet, and 14 ms when other programs were writing (a ceiling of about 70 writes a second); the write
+    # benchmark made 82 writes/s with FULL against 91 with NORMAL under the same load. A deployment that cannot
+    # lose the last seconds of writes on a power loss sets SQLITE_SYNCHRONOUS=FULL, or runs on PostgreSQL.
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
     if SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
         raise ValueError(f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {SQLITE_SYNCHRONOUS!r}")
@@ -142,10 +143,11 @@ else:
         "default": {
             # Django's SQLite backend with the writers of all processes queueing promptly for the write lock
             # instead of in SQLite's busy handler, which sleeps up to 100 ms between tries (hosen/dbtuning).
-            "ENGINE": "hosen.dbtuning",
+            # SQLITE_WRITE_QUEUE=false uses Django's own backend (say, where flock does not work).
+            "ENGINE": "hosen.dbtuning" if envbool("SQLITE_WRITE_QUEUE", True) else "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "hosen.sqlite3")),
             # A connection is kept across requests: opening one (Django's SQL functions, the PRAGMAs below,
-            # SQLite reading the schema of every table) took 2.5 ms CPU, a quarter of adding a need.
+            # SQLite reading the schema of every table) took 2.5–4 ms CPU of every request.
             "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # WAL lets readers and a writer work together; IMMEDIATE takes the write lock at BEGIN,
