@@ -121,7 +121,10 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
+    # A connection is kept for a minute of requests; with health checks a kept connection is tried (SELECT 1)
+    # before the first query of each request, so a restarted or failed-over server costs no request an error.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+                                                  conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", True))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Page queries are small; starting parallel workers costs more than it saves (the audit history's
         # UNION over every register took 14 ms in parallel against 2 ms without).
