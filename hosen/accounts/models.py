@@ -35,6 +35,9 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=5, blank=True)
+    # The day she first needed two-step sign-in (her role requires it and she had none): her network's
+    # grace period counts from here (hosen/accounts/two_step.py).
+    two_step_required_since = models.DateField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

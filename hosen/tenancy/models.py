@@ -1,5 +1,6 @@
 """The national network, its clusters and their authorities, and the base of every tenant-owned model."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -9,6 +10,12 @@ from simple_history.models import HistoricalRecords
 class Network(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(unique=True)
+    # Days a network admin, coordinator or manager may sign in without two-step sign-in, from the day her
+    # role first needed it; then she can reach nothing but enrolment. Set by the network admin.
+    two_step_grace_days = models.PositiveSmallIntegerField(
+        _("days to set up two-step sign-in"), default=14,
+        validators=[MaxValueValidator(365)],
+    )
 
     def __str__(self):
         return self.name
