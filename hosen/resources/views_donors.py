@@ -7,12 +7,11 @@ quantity, urgency, whether it is emerging, and the area (neighbourhood) of its s
 or its source, the site's name or its contacts, the people or resources allocated to it. Site names are
 left out on purpose: in a war, a list of which school lacks a protected space or hosts evacuees is not for
 passing around; the area is enough for a donor. Descriptions are written by the authority's staff and go
-out as written, except that phone numbers and e-mail addresses are removed from them; the manager's page
-says so next to the share button.
+out as written, except that phone numbers and e-mail addresses are removed from them (hosen/redaction.py);
+the manager's page says so next to the share button.
 """
 
 import io
-import re
 
 from django import forms
 from django.contrib import messages
@@ -30,6 +29,7 @@ from openpyxl.styles import Font
 
 from hosen.field.models import UNMET, URGENT, Need, NeedCategory
 from hosen.public import token_form_view
+from hosen.redaction import redact
 from hosen.reports import tabular
 from hosen.tenancy.middleware import authority_view
 from hosen.tenancy.navigation import authority_url as _url
@@ -39,15 +39,6 @@ from .models import DonorLink
 
 FORMATS = ("xlsx", "pdf", "csv")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,}\d")
-REMOVED = "[…]"
-
-
-def redact(text) -> str:
-    """A description for donors: e-mail addresses and phone numbers (seven digits or more) taken out."""
-    text = EMAIL.sub(REMOVED, str(text or ""))
-    return PHONE.sub(lambda m: REMOVED if sum(c.isdigit() for c in m.group()) >= 7 else m.group(), text)
 
 
 def donor_list(emergency) -> dict:
