@@ -1,11 +1,11 @@
-# Hosen. `make run` serves it with demo data on SQLite; `make test` runs the whole test suite.
+# Hosen. `make run` serves it with demo data on SQLite; `make dev` for development; `make test` runs the whole test suite.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8000
 # uv from PATH, else as a module of the machine's Python (installed there on first use).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run test install uv lint messages bench
+.PHONY: run dev test install uv lint messages bench
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -13,7 +13,14 @@ uv:
 install: uv
 	$(UV) sync --frozen
 
+# Served as production serves it (debug off, gunicorn, compressed static files, a secret key of its own), with the
+# demo data, on http://127.0.0.1:$(PORT): see hosen/serve.py.
 run: install
+	PORT=$(PORT) $(UV) run python -m hosen.serve
+
+# For developing Hosen: Django's debug server, which reloads on every change and explains every error.
+dev: export HOSEN_DEBUG := true
+dev: install
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_model_content
 	$(UV) run python manage.py load_skills

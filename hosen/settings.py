@@ -34,10 +34,18 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("HOSEN_DEBUG", True)
+# The key: SECRET_KEY itself, else the file SECRET_KEY_FILE names (`make run` makes one on its first run, outside
+# git: hosen/serve.py), else in development a fixed key that production refuses.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", "")
+if not SECRET_KEY and SECRET_KEY_FILE:
+    try:
+        SECRET_KEY = Path(SECRET_KEY_FILE).read_text().strip()
+    except FileNotFoundError:
+        raise RuntimeError(f"SECRET_KEY_FILE names {SECRET_KEY_FILE}, which does not exist") from None
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when HOSEN_DEBUG is false")
+        raise RuntimeError("SECRET_KEY must be set (or SECRET_KEY_FILE name its file) when HOSEN_DEBUG is false")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -164,18 +172,25 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits on the public token forms count in the cache: with several app processes, point REDIS_URL
-# at a Redis they share, so the limit holds across them.
+# Rate limits count in the cache, which every app process must share so that a limit holds across them:
+# REDIS_URL points at a Redis they share; without one, production counts in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # django-ratelimit's W001 only means it does not list Django's own RedisCache, whose counters are atomic.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif DEBUG:
+    # One development process: its own memory is the whole count.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    if DEBUG:
-        # One development process: its own memory is the whole count. Production must share a cache.
-        SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+else:
+    # A municipality's one machine (`make run`) has no Redis: the counters live in a table of the database that
+    # every gunicorn worker already shares (`manage.py createcachetable` makes it; make run does). Its increment
+    # is a read and a write, not atomic, so two requests counted at the same instant may count once: a limit
+    # lets through at most a few more than it names (one per worker racing), never blocks anyone wrongly.
+    # That is django-ratelimit's E003 here; a deployment that needs exact counts sets REDIS_URL.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hosen_cache"}}
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 RATELIMIT_VIEW = "hosen.public.rate_limited"
 # The public token forms (quick reports, pulse answers): a generous limit for reading, a tighter one for
 # sending, counted per IP and per token (see hosen/field/views_public.py). Behind a proxy, name the header
@@ -231,7 +246,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "hosen" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -260,7 +275,10 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+# Production is served over TLS (HOSEN_TLS, on unless HOSEN_DEBUG): HTTPS redirect, secure cookies, HSTS, behind a
+# proxy that terminates TLS and says so in X-Forwarded-Proto.
+HOSEN_TLS = envbool("HOSEN_TLS", not DEBUG)
+if HOSEN_TLS:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -268,6 +286,19 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+elif not DEBUG:
+    # HOSEN_TLS=false: production mode served over plain HTTP to a browser on this same machine (`make run` until
+    # a TLS host name is configured). There a Secure cookie would never be sent back and a redirect would lead to an
+    # https:// that nothing answers, so sign-in needs these four off, and nothing crosses a network to be read.
+    # Allowed only when every host name Hosen answers is this machine's own; Django's warnings about the four
+    # (no HSTS, no HTTPS redirect, session and CSRF cookies not Secure) are silenced for this mode alone.
+    THIS_MACHINE = {"127.0.0.1", "localhost", "[::1]", "testserver"}
+    if not set(ALLOWED_HOSTS) <= THIS_MACHINE:
+        raise RuntimeError(
+            "HOSEN_TLS=false serves plain HTTP, which is for this machine only: ALLOWED_HOSTS may name only "
+            f"127.0.0.1, localhost or [::1], not {', '.join(sorted(set(ALLOWED_HOSTS) - THIS_MACHINE))}. "
+            "Serve other host names over TLS (see README).")
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
 
 # No inline scripts or styles anywhere: everything comes from our own static files.
 CONTENT_SECURITY_POLICY = {
