@@ -193,12 +193,18 @@ else:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 RATELIMIT_VIEW = "hosen.public.rate_limited"
 # The public token forms (quick reports, pulse answers): a generous limit for reading, a tighter one for
-# sending, counted per IP and per token (see hosen/field/views_public.py). Behind a proxy, name the header
-# that carries the client's address (e.g. HTTP_X_REAL_IP), or every visitor counts as the proxy.
+# sending, counted per IP and per token (see hosen/field/views_public.py).
 RATELIMIT_PUBLIC_GET = os.environ.get("RATELIMIT_PUBLIC_GET", "300/10m")
 RATELIMIT_PUBLIC_POST_IP = os.environ.get("RATELIMIT_PUBLIC_POST_IP", "20/10m")
 RATELIMIT_PUBLIC_POST_TOKEN = os.environ.get("RATELIMIT_PUBLIC_POST_TOKEN", "60/10m")
-RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# The client's address behind a proxy: the request header the proxy fills with it (e.g. HTTP_X_REAL_IP or
+# HTTP_X_FORWARDED_FOR, whose right end — the address the proxy appended — is taken), else every visitor is
+# the proxy. One reading for the sign-in lock-out, allauth's limits and the public forms: hosen/client_address.py.
+# RATELIMIT_IP_META_KEY is its former name, still read.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER") or os.environ.get("RATELIMIT_IP_META_KEY", "")
+# Proxies in a row that each append to X-Forwarded-For (the client is this many places from its right end).
+CLIENT_IP_PROXY_COUNT = envint("CLIENT_IP_PROXY_COUNT", 1)
+RATELIMIT_IP_META_KEY = "hosen.client_address.client_ip"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -229,11 +235,30 @@ ACCOUNT_ADAPTER = "hosen.accounts.adapter.InvitationOnlyAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 
+# Sign-in lock-out counts failed passwords per account, never per address alone: behind a proxy a country
+# shares one address (hosen/accounts/lockout.py). An account is locked for an hour from one address after
+# AXES_FAILURE_LIMIT failures from there, from everywhere after AXES_ACCOUNT_FAILURE_LIMIT in all; setting a
+# new password through the e-mailed link lifts the lock.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 10)
+AXES_ACCOUNT_FAILURE_LIMIT = envint("AXES_ACCOUNT_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "hosen.accounts.lockout.AccountLockoutHandler"
+AXES_USERNAME_CALLABLE = "hosen.accounts.lockout.account_key"
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_CLIENT_IP_CALLABLE = "hosen.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "hosen.accounts.lockout.locked_out"
+# Tries while locked are refused and not counted: one address adds at most AXES_FAILURE_LIMIT to an account.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The owner's own typos before a successful sign-in are forgotten.
+AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+# allauth's own sign-in limits. Its default counts every sign-in (30 a minute) and every failure (10 a minute)
+# per address, which behind a proxy caps the whole country. Failures count per account and address instead
+# (5 in 5 minutes: hosen/accounts/adapter.py; the same limit guards two-step codes, per account). Sign-ins
+# themselves have no per-address ceiling: Hosen cannot tell a morning's crowd behind one address from a flood;
+# the proxy, which sees each client, limits floods (README).
+ACCOUNT_RATE_LIMITS = {"login": "", "login_failed": "5/5m/key"}
 
 LANGUAGE_CODE = "he"
 LANGUAGES = [("he", "עברית"), ("ar", "العربية"), ("en", "English")]
