@@ -96,6 +96,15 @@ def cast(model_content):
 
 
 @pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the two-step sign-in the admin site requires (hosen/accounts/two_step.py)."""
+    from hosen.accounts.two_step import enrol_totp
+
+    enrol_totp(admin_user, "JBSWY3DPEHPK3PXP")
+    return admin_user
+
+
+@pytest.fixture
 def client_for(client):
     """`client_for(user)`: the test client signed in as that user (or anonymous for None)."""
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "axes",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "csp",
     "django_ratelimit",
     "hosen.accounts",
@@ -96,6 +97,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "hosen.accounts.middleware.UserLanguageMiddleware",
+    # Network admins, coordinators and managers without two-step sign-in are asked to set it up, and held
+    # there after their network's grace period; the admin site needs it (hosen/accounts/two_step.py).
+    "hosen.accounts.two_step_middleware.TwoStepRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last: resolves /a/<authority>/ once and runs the view inside that authority's scope.
     "hosen.tenancy.middleware.AuthorityMiddleware",
@@ -234,6 +238,16 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "hosen.accounts.adapter.InvitationOnlyAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Two-step sign-in (allauth's MFA): an authenticator app's code (TOTP) with recovery codes, or a passkey.
+# Who must have it, and the grace period each network sets, is hosen/accounts/two_step.py.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Hosen"
+# A passkey is a second step after the password (not yet a sign-in by itself).
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Passkeys need HTTPS, except on this machine while developing (http://localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Recovery codes can be shown again from the two-step page (after the password is asked again).
+MFA_RECOVERY_CODES_SHOW_ONCE = False
 
 # Sign-in lock-out counts failed passwords per account, never per address alone: behind a proxy a country
 # shares one address (hosen/accounts/lockout.py). An account is locked for an hour from one address after

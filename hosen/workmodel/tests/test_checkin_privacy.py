@@ -6,6 +6,7 @@ from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 
 from hosen.accounts.models import Membership, Role, User
+from hosen.accounts.two_step import enrol_totp
 from hosen.workmodel.models import CheckIn
 
 MARKER = "סוד-פרטי-7f3a"
@@ -80,6 +81,7 @@ def test_unscoped_queries_are_refused():
 def test_a_superuser_cannot_read_it_in_the_admin(cast, client_for):
     write_checkin(client_for, cast.manager, cast.authority)
     admin = User.objects.create_superuser("root@test.org", "x" * 12)
+    enrol_totp(admin, "JBSWY3DPEHPK3PXP")  # the admin site requires two-step sign-in
     client = client_for(admin)
     index = client.get("/admin/")
     assert index.status_code == 200

@@ -77,11 +77,13 @@ def test_editing_and_reloading_content_keeps_answers(cast, tmp_path, admin_clien
 
 @pytest.mark.django_db
 def test_a_network_admin_in_the_editors_group_edits_texts_and_nothing_else(cast, client_for):
+    from hosen.accounts.two_step import enrol_totp
     from hosen.workmodel.content import content_editors_group
 
     cast.network_admin.is_staff = True
     cast.network_admin.save()
     cast.network_admin.groups.add(content_editors_group())
+    enrol_totp(cast.network_admin, "JBSWY3DPEHPK3PXP")  # the admin site requires two-step sign-in
     client = client_for(cast.network_admin)
     item = ChecklistItem.objects.get(number=2)
     assert client.get(f"/admin/workmodel/checklistitem/{item.pk}/change/").status_code == 200

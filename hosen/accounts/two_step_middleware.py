@@ -1,0 +1,70 @@
+"""Holds a signed-in user at two-step enrolment when her role or the admin site needs it (see two_step.py)."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from hosen.integrity.drafts import keep_unsent
+
+from . import two_step
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class TwoStepRequiredMiddleware:
+    """After sign-in through the form, a user who needs two-step sign-in and has none is asked to set it up
+    (once; "later" lets her go on during the grace period). Past the grace period, and for staff on the admin
+    site, every page but enrolment, sign-out and the language switch leads to the request to set it up.
+
+    Signing in by other means (`Client.force_login` in tests, accepting an invitation) does not ask; the
+    grace period still counts and still ends."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open_prefixes = None
+
+    def open_prefixes(self):
+        """Pages a held user may still reach: enrolment itself and what it needs."""
+        if self._open_prefixes is None:
+            self._open_prefixes = (
+                reverse("accounts:two_step"), reverse("mfa_index"), reverse("account_logout"),
+                reverse("account_reauthenticate"), reverse("account_login"), reverse("set_language"),
+                settings.STATIC_URL, reverse("healthz"), reverse("favicon"),
+            )
+        return self._open_prefixes
+
+    def __call__(self, request):
+        admin = reverse("admin:index")
+        path = request.path_info
+        if path == reverse("admin:login"):
+            # The admin's own sign-in form knows no second step: staff sign in through Hosen's.
+            wanted = request.GET.get("next", admin)
+            return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': wanted})}")
+        if not request.user.is_authenticated or path.startswith(self.open_prefixes()):
+            return self.get_response(request)
+        state = two_step.state_for(request)
+        if state.enrolled:
+            return self.get_response(request)
+        if path.startswith(admin) and request.user.is_staff:
+            messages.warning(request, _("The admin site needs two-step sign-in: set it up first."))
+            return self._hold(request)
+        if state.required and (state.past_deadline() or request.session.get(two_step.ASK_KEY)):
+            return self._hold(request)
+        return self.get_response(request)
+
+    def _hold(self, request):
+        page = request.get_full_path() if request.method in SAFE_METHODS else request.path
+        if request.htmx:
+            page = request.htmx.current_url_abs_path or page
+        if request.method not in SAFE_METHODS and not request.htmx:
+            keep_unsent(request)  # what she typed comes back in the form after enrolling
+        target = f"{reverse('accounts:two_step')}?{urlencode({'next': page})}"
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)
