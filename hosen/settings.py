@@ -349,6 +349,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
+        # No plugins (<object>, <embed>) from anywhere: default-src 'self' alone would still allow them from here.
+        "object-src": ["'none'"],
     }
 }
 

@@ -49,7 +49,7 @@ from .safe_xlsx import (
     open_first_sheet,
     too_many_rows,
 )
-from .tabular import XLSX_TYPE
+from .tabular import XLSX_TYPE, never_formulas
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -258,6 +258,7 @@ class Importer:
                           " ".join(p for p in (str(column.help), allowed) if p)])
         guide.column_dimensions["A"].width = 24
         guide.column_dimensions["C"].width = 70
+        never_formulas(workbook)  # the choices can be names people typed (skills)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue(), XLSX_TYPE

@@ -71,6 +71,17 @@ def _safe_text(value):
     return value
 
 
+def never_formulas(workbook) -> None:
+    """Every text cell of every sheet stays text. openpyxl stores a string that starts with "=" as a formula,
+    so a name someone typed ("=HYPERLINK(…)") would run in whoever opens the file; call this before saving
+    any workbook that holds what people typed."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = TYPE_STRING
+
+
 def to_csv(rows: Iterable, columns: list[Column]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)

@@ -884,6 +884,9 @@ class PersonImporter(Importer):
             sheet.append([skill.tr("name"), ", ".join(str(categories.get(c, c)) for c in skill.categories)])
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["B"].width = 60
+        from hosen.reports.tabular import never_formulas
+
+        never_formulas(workbook)  # skill names are typed by people: "=…" must stay a name
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue(), content_type

@@ -1,0 +1,254 @@
+"""What people and the network type reaches every page only escaped, and every export only as text.
+
+One database for the whole sweep: the demo authority with every register filled, plus the objects the
+permission matrix points its URLs at; then markup is planted in every free-text field of every row (names,
+titles, notes, the model's texts the network edits), saved so the history page shows it too. Every page
+the permission matrix knows is then opened by the users who see the most, as a full page and as the htmx
+partial, with every export format and the public token pages; none may carry the markup as markup.
+"""
+
+import csv
+import io
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django_scopes import scopes_disabled
+from openpyxl import load_workbook
+
+from tests import test_permissions as matrix
+
+SCRIPT = "<script>x1</script>"
+REST = '<img src=x onerror=alert(1)><meta http-equiv="refresh" content="0;url=https://evil.example">"><b>'
+# What must never reach a page as markup; the escaped form of SCRIPT is what must reach it.
+RAW = ("<script>x1", "<img src=x", "<meta http-equiv")
+ESCAPED = "&lt;script&gt;x1&lt;/script&gt;"
+
+# Keys, codes and secrets: written by the code, never typed as free text.
+NOT_FREE_TEXT = {"password", "token", "key", "style_key", "source", "language", "team_readiness"}
+SKIPPED_MODELS = {"integrity.Submission"}
+
+# The names the issue names: each must be seen escaped somewhere, so the sweep cannot pass by showing nothing.
+MUST_SHOW = [("workmodel.Emergency", "name"), ("tenancy.Authority", "name"), ("field.Site", "name"),
+             ("resources.Person", "name"), ("partners.Partner", "name"), ("plan.Kpi", "name"),
+             ("initiatives.Initiative", "title")]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def free_text_fields(model):
+    return [f for f in model._meta.concrete_fields
+            if isinstance(f, (models.CharField, models.TextField)) and not f.choices
+            and not isinstance(f, (models.SlugField, models.EmailField, models.URLField))
+            and f.name not in NOT_FREE_TEXT and not f.primary_key]
+
+
+def planted_value(tag, row, max_length):
+    """The longest payload that fits the field; the tag first, so a shortened name still names its field, and
+    the row's key, so that names stay unique. It starts with "=" so that the same data tests the exports'
+    formula guard."""
+    for value in (f"={tag}.{row}{SCRIPT}{REST}", f"={tag}.{row}{SCRIPT}"):
+        if max_length is None or len(value) <= max_length:
+            return value
+    return None
+
+
+def plant_everywhere():
+    """Markup in every free-text field of every row; {(model label, field name): tag}."""
+    tags = {}
+    for model in apps.get_models():
+        label = model._meta.label
+        if not model.__module__.startswith("hosen.") or label in SKIPPED_MODELS or label.startswith(
+                tuple(f"{a}.Historical" for a in ("accounts", "tenancy", "workmodel", "field", "resources", "plan",
+                                                  "situation", "partners", "initiatives"))):
+            continue
+        fields = [f for f in free_text_fields(model) if planted_value("q000", 99999, f.max_length)]
+        for field in fields:
+            tags[(label, field.name)] = f"q{len(tags):03d}"
+        for row in model._base_manager.all():
+            for field in fields:
+                setattr(row, field.name, planted_value(tags[(label, field.name)], row.pk, field.max_length))
+            if fields:
+                # save(), not update(): the history page shows the change, markup and all.
+                row.save(update_fields=[f.name for f in fields])
+    return tags
+
+
+def demo_cast():
+    """The permission matrix's cast, made of the demo network's people and places."""
+    from hosen.accounts.models import User
+    from hosen.tenancy.models import Authority
+    from hosen.workmodel.models import Emergency
+
+    users = {u.email: u for u in User.objects.all()}
+    authority = Authority.objects.get(slug="neve-hadgama")
+    other = Authority.objects.get(slug="kiryat-nisayon")
+    emergency = Emergency.objects.exclude(phase="closed").get(authority=authority)
+    cast = SimpleNamespace(
+        network=authority.cluster.network, cluster=authority.cluster, other_cluster=other.cluster,
+        authority=authority, other_authority=other, network_admin=users["network@example.org"],
+        coordinator=users["coordinator@example.org"], manager=users["manager@example.org"],
+        team=users["team@example.org"], viewer=users["viewer@example.org"], outsider=users["manager2@example.org"],
+        emergency=emergency, round=emergency.rounds.order_by("number").last())
+    cast.user = lambda role: None if role == "anonymous" else getattr(cast, role)
+    return cast
+
+
+READERS = ["manager", "network_admin", "coordinator", "viewer"]
+# Filters and searches echo what was asked for; the same markup goes into every parameter a list reads.
+ECHOED = {name: f"={name}{SCRIPT}{REST}" for name in ("q", "area", "kind", "status", "category", "site", "audience",
+                                                      "sort", "stage", "phase", "page", "emergency", "skill")}
+
+
+def page_urls(cast, names):
+    """(name, url) for every page of `names`, each export in every format it may be asked in."""
+    for name in sorted(names):
+        kwargs = matrix._kwargs(cast, name)
+        for fmt in (("csv", "xlsx", "pdf") if "fmt" in kwargs else (None,)):
+            try:
+                yield name, reverse(name, kwargs={**kwargs, "fmt": fmt} if fmt else kwargs)
+            except NoReverseMatch:
+                continue
+
+
+def body_of(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+class Sweep:
+    """What every response showed: markup that got through, escaped names seen, 5xx answers."""
+
+    def __init__(self, tags):
+        self.fields = {tag: field for field, tag in tags.items()}
+        self.problems = []
+        self.seen = set()
+        self.pages = 0
+
+    def check(self, response, what):
+        if response.status_code >= 500:
+            self.problems.append(f"{response.status_code}: {what}")
+        if response.status_code != 200:
+            return
+        self.pages += 1
+        kind = response.get("Content-Type", "")
+        body = body_of(response)
+        if kind.startswith("text/csv"):
+            self._check_csv(body, what)
+        elif kind.startswith("application/vnd.openxmlformats"):
+            self._check_xlsx(body, what)
+        elif kind.startswith("text/html"):
+            text = body.decode()
+            for raw in RAW:
+                if raw in text:
+                    at = text.index(raw)
+                    self.problems.append(f"{raw!r} unescaped in {what}: …{text[max(0, at - 120):at + 40]}…")
+            self.seen.update(re.findall(r"=(q\d{3})\.\d+" + re.escape(ESCAPED), text))
+
+    def _check_csv(self, body, what):
+        for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))):
+            for cell in row:
+                if cell.startswith(FORMULA_STARTS):
+                    self.problems.append(f"CSV cell {cell[:40]!r} would run as a formula: {what}")
+
+    def _check_xlsx(self, body, what):
+        workbook = load_workbook(io.BytesIO(body))
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        self.problems.append(f"Excel cell {sheet.title}!{cell.coordinate} is a formula "
+                                             f"({str(cell.value)[:40]!r}): {what}")
+
+
+@pytest.fixture
+def planted(db):
+    for command in ["load_model_content", "load_skills", "load_kpi_templates", "load_demo"]:
+        call_command(command, verbosity=0)
+    with scopes_disabled():
+        cast = demo_cast()
+        matrix._kwargs(cast, "home")  # the matrix's objects, made before the markup goes in, get it too
+        tags = plant_everywhere()
+    return cast, tags
+
+
+@pytest.mark.django_db
+def test_no_page_export_or_public_form_carries_planted_markup(planted, client):
+    cast, tags = planted
+    sweep = Sweep(tags)
+    authority_pages = list(page_urls(cast, matrix.AUTHORITY_PAGES))
+    other_pages = list(page_urls(cast, matrix.OTHER_PAGES))
+    for role in READERS:
+        client.force_login(cast.user(role))
+        for _name, url in authority_pages + other_pages:
+            sweep.check(client.get(url), f"GET {url} as {role}")
+    client.force_login(cast.manager)
+    for _name, url in authority_pages:
+        sweep.check(client.get(url, headers={"HX-Request": "true"}), f"htmx GET {url}")
+        if not url.rstrip("/").rsplit("/", 1)[-1].startswith(("export", "template", "download")):
+            sweep.check(client.get(url, ECHOED), f"GET {url} with markup in its filters")
+    client.logout()
+    for _name, url in other_pages:
+        sweep.check(client.get(url), f"GET {url} signed out")
+
+    assert not sweep.problems, "\n".join(sweep.problems)
+    missing = [field for field in MUST_SHOW if tags[field] not in sweep.seen]
+    assert not missing, f"planted names never shown (escaped) on any page: {missing}"
+    assert sweep.pages > 400
+
+
+META = '<meta http-equiv="refresh" content="0;url=https://evil.example">'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["resources:person_new", "resources:funding_new"])
+def test_the_emergency_name_in_a_form_help_text_is_escaped(cast, client_for, page):
+    """The forms name the open emergency in a help text, which Django's own field template does not escape."""
+    with scopes_disabled():
+        cast.emergency.name = f"War {META}<script>x1</script>"
+        cast.emergency.save(update_fields=["name"])
+    response = client_for(cast.team).get(reverse(page, kwargs={"authority_slug": cast.authority.slug}))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "<meta http-equiv" not in text and "<script>x1" not in text
+    assert "War &lt;meta http-equiv=&quot;refresh&quot;" in text
+
+
+def test_a_help_text_meant_as_markup_keeps_it():
+    """format_html's help texts (Django's password rules) are already safe and stay markup."""
+    from django import forms
+    from django.utils.html import format_html
+
+    class Form(forms.Form):
+        name = forms.CharField(help_text=format_html("<em>{}</em>", "<b>"))
+
+    assert '<div class="helptext" id="id_name_helptext"><em>&lt;b&gt;</em></div>' in str(Form())
+
+
+@pytest.mark.django_db
+def test_the_content_security_policy_allows_no_plugins(cast, client_for):
+    response = client_for(cast.manager).get(reverse("workmodel:home", kwargs={"authority_slug": cast.authority.slug}))
+    assert response.status_code == 200
+    directives = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";") if part)
+    assert directives["object-src"] == "'none'"
+    assert directives["script-src"] == "'self'"
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_every_sheet():
+    from openpyxl import Workbook
+
+    from hosen.reports.tabular import never_formulas
+
+    workbook = Workbook()
+    workbook.active.append(["=HYPERLINK(\"https://evil.example\",\"x\")", "+1", 3])
+    workbook.create_sheet("Skills").append(["=1+1"])
+    never_formulas(workbook)
+    saved = io.BytesIO()
+    workbook.save(saved)
+    again = load_workbook(saved)
+    cells = [cell for sheet in again.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [(c.value, c.data_type) for c in cells] == [
+        ('=HYPERLINK("https://evil.example","x")', "s"), ("+1", "s"), (3, "n"), ("=1+1", "s")]
