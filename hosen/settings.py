@@ -214,7 +214,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, signing in only by the account's login address, never by one still waiting to be verified.
+    "hosen.accounts.backends.LoginAddressBackend",
 ]
 PASSWORD_HASHERS = [
     "hosen.accounts.hashers.HosenArgon2PasswordHasher",  # Argon2id sized for 2 cores: see hashers.py
@@ -234,7 +235,14 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# A sign-in address is proved: an invitee by opening the invitation's link; a new address on the e-mail page by
+# opening the link e-mailed to it, and only then does it replace the login (hosen/accounts/email_change.py).
+# "optional": signing in never waits for a verification (existing logins are recorded verified).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+# Changing the address asks for the password again when the last sign-in is not recent: a session left open
+# on a shared phone cannot move the account to another mailbox.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_ADAPTER = "hosen.accounts.adapter.InvitationOnlyAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False

@@ -3,9 +3,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 from hosen.accounts.lockout import is_locked
 from hosen.client_address import client_ip
 
+from .email_change import EmailChangeAdapterMixin
 
-class InvitationOnlyAdapter(DefaultAccountAdapter):
-    """Accounts are made only by accepting an invitation; there is no open sign-up."""
+
+class InvitationOnlyAdapter(EmailChangeAdapterMixin, DefaultAccountAdapter):
+    """Accounts are made only by accepting an invitation; there is no open sign-up. A new sign-in address
+    counts only once verified (hosen/accounts/email_change.py)."""
 
     def is_open_for_signup(self, request):
         return False
