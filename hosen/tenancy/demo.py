@@ -15,6 +15,9 @@ from hosen.workmodel.models import Answer, AnswerStatus, ChecklistItem, Emergenc
 from .models import Authority, Cluster, Network
 
 DEMO_PASSWORD = "hosen-demo"  # noqa: S105  published in the README on purpose
+# The demo's network admin, coordinator and managers sign in with two steps, as the real ones must: their
+# authenticator app shares this key, published in the README on purpose (`manage.py demo_totp` prints the code).
+DEMO_TOTP_SECRET = "HOSENDEMOHOSENDEMOHOSENDEMOHOSEN"  # noqa: S105
 
 AUTHORITIES = [
     # (cluster index, slug, name) — invented places, marked as such
@@ -78,7 +81,26 @@ def load_demo() -> bool:
 
     with scopes_disabled():
         _demo_emergencies(authorities, users)
+    enrol_demo_two_step()
     return True
+
+
+def enrol_demo_two_step() -> list[str]:
+    """The demo sign-ins whose role needs two-step sign-in get the demo's authenticator key, unless they have an
+    authenticator app already; returns the e-mails enrolled now. Safe to re-run (a demo loaded before two-step
+    sign-in existed gets it)."""
+    from allauth.mfa.models import Authenticator
+
+    from hosen.accounts.two_step import REQUIRED_ROLES, enrol_totp
+
+    enrolled = []
+    for email, _name, role in SIGN_INS:
+        user = User.objects.filter(email=email).first()
+        if role in REQUIRED_ROLES and user and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP).exists():
+            enrol_totp(user, DEMO_TOTP_SECRET)
+            enrolled.append(email)
+    return enrolled
 
 
 def _demo_emergencies(authorities, users):

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from hosen.tenancy.demo import DEMO_PASSWORD, SIGN_INS, load_demo
+from hosen.accounts.two_step import REQUIRED_ROLES
+from hosen.tenancy.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, SIGN_INS, enrol_demo_two_step, load_demo
 
 # Each register's demo data, in the order their rows depend on each other: (module, function).
 # Each loads once and does nothing when its data is already there.
@@ -37,6 +38,10 @@ class Command(BaseCommand):
             with scopes_disabled(), transaction.atomic():
                 if getattr(module, function)():
                     self.stdout.write(f"  {module_name.split('.')[1]}: demo data loaded")
+        enrol_demo_two_step()
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for email, _name, role in SIGN_INS:
-            self.stdout.write(f"  {email:28} {role.label}")
+            two_step = "  + code: python manage.py demo_totp" if role in REQUIRED_ROLES else ""
+            self.stdout.write(f"  {email:28} {role.label}{two_step}")
+        self.stdout.write(f"Two-step sign-in: add the key {DEMO_TOTP_SECRET} to an authenticator app, "
+                          "or run `python manage.py demo_totp` for the current code.")
