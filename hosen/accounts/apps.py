@@ -6,11 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from . import two_step_signals  # noqa: F401  (connects the receivers)
-
-    def ready(self):
         from allauth.account.signals import password_reset
 
         from .lockout import unlock_on_password_reset
 
         password_reset.connect(unlock_on_password_reset, dispatch_uid="hosen.unlock_on_password_reset")
+        from . import two_step_signals  # noqa: F401  (connects the receivers)
