@@ -12,11 +12,13 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import stat
 import struct
 import subprocess
 import sys
 import time
+from contextlib import closing
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -241,6 +243,13 @@ def test_sign_in_works_over_plain_http_on_this_machine(served):
         assert "secure" not in header.lower()  # a browser on http:// would never send a Secure cookie back
     assert "httponly" in session[-1].lower()
     assert "Strict-Transport-Security" not in landing.headers
+
+
+def test_the_counters_live_in_the_database_every_worker_shares(served):
+    # Sign-in limits and the record of authenticator codes already used count in the cache; in each worker's own
+    # memory a limit would count per worker and a used code would pass again at another worker.
+    with closing(sqlite3.connect(served.tmp / "hosen.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM hosen_cache").fetchone()[0] > 0
 
 
 def page_links(html: str) -> set[str]:
