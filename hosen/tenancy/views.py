@@ -1,7 +1,5 @@
 """The network's and clusters' pages, and the authority's audit history."""
 
-from datetime import datetime
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scopes_disabled
@@ -25,6 +22,7 @@ from hosen.workmodel.models import Emergency, Phase, Round, Stage
 from hosen.workmodel.progress import progress_for_rounds
 
 from .audit import recent_changes, tenant_models
+from .history_filter import HistoryFilter
 from .middleware import authority_view
 from .models import Authority, Cluster
 
@@ -148,12 +146,11 @@ def network_invite(request):
 def history(request):
     """The authority's audit history, newest first, 50 at a time; ?before= pages back."""
     kinds = {m._meta.label_lower: m._meta.verbose_name for m in tenant_models()}
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in kinds else ""
-    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
-    changes = recent_changes(request.authority, limit=50, model_label=kind or None,
-                             before=before if isinstance(before, datetime) else None)
+    params = HistoryFilter(request.GET, kinds=kinds)
+    params.is_valid()  # a bad parameter is set aside with a note (params.notes), never a 500
+    kind = params.value("kind") or ""
+    changes = recent_changes(request.authority, limit=50, model_label=kind or None, before=params.value("before"))
     return render(request, "tenancy/history.html", {
         "changes": changes, "kinds": sorted(kinds.items(), key=lambda kv: str(kv[1])), "kind": kind,
-        "next_before": changes[-1].when.isoformat() if len(changes) == 50 else "",
+        "next_before": changes[-1].when.isoformat() if len(changes) == 50 else "", "notes": params.notes(),
     })
