@@ -98,7 +98,6 @@ def demo_cast():
     return cast
 
 
-READERS = ["manager", "network_admin", "coordinator", "viewer"]
 # Filters and searches echo what was asked for; the same markup goes into every parameter a list reads.
 ECHOED = {name: f"={name}{SCRIPT}{REST}" for name in ("q", "area", "kind", "status", "category", "site", "audience",
                                                       "sort", "stage", "phase", "page", "emergency", "skill")}
@@ -141,12 +140,14 @@ class Sweep:
         elif kind.startswith("application/vnd.openxmlformats"):
             self._check_xlsx(body, what)
         elif kind.startswith("text/html"):
-            text = body.decode()
-            for raw in RAW:
-                if raw in text:
-                    at = text.index(raw)
-                    self.problems.append(f"{raw!r} unescaped in {what}: …{text[max(0, at - 120):at + 40]}…")
-            self.seen.update(re.findall(r"=(q\d{3})\.\d+" + re.escape(ESCAPED), text))
+            self.check_html(body.decode(), what)
+
+    def check_html(self, text, what):
+        for raw in RAW:
+            if raw in text:
+                at = text.index(raw)
+                self.problems.append(f"{raw!r} unescaped in {what}: …{text[max(0, at - 120):at + 40]}…")
+        self.seen.update(re.findall(r"=(q\d{3})\.\d+" + re.escape(ESCAPED), text))
 
     def _check_csv(self, body, what):
         for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))):
@@ -164,40 +165,118 @@ class Sweep:
                                              f"({str(cell.value)[:40]!r}): {what}")
 
 
+def rows_the_demo_lacks(cast):
+    """A private check-in and a site report where the sweep opens them (the matrix's site)."""
+    from hosen.field.models import Site, SiteStatus
+    from hosen.workmodel.models import CheckIn
+
+    CheckIn.objects.create(author=cast.manager, authority=cast.authority, emergency=cast.emergency, feeling="x")
+    site = Site.objects.get(pk=cast._url_kwargs["site_pk"])
+    SiteStatus.objects.create(authority=cast.authority, emergency=cast.emergency, site=site, status="open",
+                              note="x", reporter_name="x")
+
+
 @pytest.fixture
-def planted(db):
+def planted(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     for command in ["load_model_content", "load_skills", "load_kpi_templates", "load_demo"]:
         call_command(command, verbosity=0)
     with scopes_disabled():
         cast = demo_cast()
         matrix._kwargs(cast, "home")  # the matrix's objects, made before the markup goes in, get it too
+        rows_the_demo_lacks(cast)
         tags = plant_everywhere()
     return cast, tags
 
 
+@pytest.fixture
+def printed_html(monkeypatch):
+    """Every HTML page WeasyPrint is given to print (the donors' list as PDF)."""
+    weasyprint = pytest.importorskip("weasyprint")
+    pages = []
+    real = weasyprint.HTML
+
+    def capture(*args, string=None, **kwargs):
+        pages.append(string)
+        return real(*args, string=string, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", capture)
+    return pages
+
+
+# Each reader in another language, so the model's texts in Hebrew and Arabic are shown too.
+READERS = {"manager": "en", "network_admin": "he", "coordinator": "ar", "viewer": "he"}
+
+
+def read_as(client, user, language):
+    from django.conf import settings
+
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
 @pytest.mark.django_db
-def test_no_page_export_or_public_form_carries_planted_markup(planted, client):
+def test_no_page_export_or_public_form_carries_planted_markup(planted, printed_html, client):
     cast, tags = planted
     sweep = Sweep(tags)
     authority_pages = list(page_urls(cast, matrix.AUTHORITY_PAGES))
     other_pages = list(page_urls(cast, matrix.OTHER_PAGES))
-    for role in READERS:
-        client.force_login(cast.user(role))
+    for role, language in READERS.items():
+        read_as(client, cast.user(role), language)
         for _name, url in authority_pages + other_pages:
             sweep.check(client.get(url), f"GET {url} as {role}")
-    client.force_login(cast.manager)
+    read_as(client, cast.manager, "en")
     for _name, url in authority_pages:
         sweep.check(client.get(url, headers={"HX-Request": "true"}), f"htmx GET {url}")
         if not url.rstrip("/").rsplit("/", 1)[-1].startswith(("export", "template", "download")):
             sweep.check(client.get(url, ECHOED), f"GET {url} with markup in its filters")
-    client.logout()
+    read_as(client, None, "ar")
     for _name, url in other_pages:
         sweep.check(client.get(url), f"GET {url} signed out")
+    for number, html in enumerate(printed_html):
+        sweep.check_html(html, f"PDF {number}")
 
     assert not sweep.problems, "\n".join(sweep.problems)
     missing = [field for field in MUST_SHOW if tags[field] not in sweep.seen]
     assert not missing, f"planted names never shown (escaped) on any page: {missing}"
-    assert sweep.pages > 400
+    assert printed_html and sweep.pages > 500
+
+
+
+@pytest.mark.django_db
+def test_emails_that_carry_planted_names_are_plain_text(planted, client):
+    """A pulse, an update by e-mail and an invitation name the authority, the emergency, the people: plain text
+    only, so markup is text in every mail client; and not turned into &lt; either (a name with an apostrophe
+    must not arrive as &#x27;)."""
+    from django.core import mail
+
+    from hosen.resources.models import Channel
+
+    cast, _tags = planted
+    with scopes_disabled():
+        channel = Channel.objects.filter(authority=cast.authority).first()
+        channel.email_recipients = "parents@example.org"
+        channel.save(update_fields=["email_recipients"])
+    client.force_login(cast.manager)
+    slug = {"authority_slug": cast.authority.slug}
+    response = client.post(reverse("field:pulses", kwargs=slug), {
+        "title": f"Who {SCRIPT}", "message": f"Today {REST}", "valid_hours": "48", "members": [str(cast.team.pk)],
+        "others": f"Dana {SCRIPT}, dana@example.org"})
+    assert response.status_code == 302
+    response = client.post(reverse("situation:update_new", kwargs=slug),
+                           {"channel": channel.pk, "text": f"Stay home {SCRIPT}", "send": "email"})
+    assert response.status_code == 302
+    client.force_login(cast.network_admin)
+    response = client.post(reverse("tenancy:network_invite"),
+                           {"email": "new.manager@example.org", "authority": cast.authority.pk})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 4
+    for message in mail.outbox:
+        assert message.content_subtype == "plain" and not getattr(message, "alternatives", [])
+        assert SCRIPT in message.subject + message.body and "&lt;" not in message.body + message.subject
 
 
 META = '<meta http-equiv="refresh" content="0;url=https://evil.example">'
