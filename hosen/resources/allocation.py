@@ -90,7 +90,7 @@ def load_resources(authority, emergency, *, free_only=False, loads=None, kinds=m
     loads = active_loads(authority) if loads is None else loads
     shown, people, facilities, funding = {}, [], [], []
     if matching.PERSON in kinds:
-        skills = {s.pk: s for s in Skill.objects.all()}
+        skills = {s.pk: s for s in Skill.objects.filter(Q(authority__isnull=True) | Q(authority=authority))}
         persons = Person.objects.filter(authority=authority, is_active=True)
         if person_ids is not None:
             persons = persons.filter(pk__in=person_ids)

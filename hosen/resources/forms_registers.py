@@ -192,7 +192,8 @@ class PersonForm(VersionedForm, forms.ModelForm):
     skills = SkillChoiceField(label=_("skills"))
     new_skills = forms.CharField(
         label=_("Add a skill that is not in the list"), required=False, max_length=500,
-        help_text=_("Write it in a few words; several skills separated by commas. It is added to the shared list."),
+        help_text=_("Write it in a few words; several skills separated by commas. It is added to your authority's "
+                    "list; the network may add it to the shared list."),
         widget=forms.TextInput(attrs={"dir": "auto"}))
     languages = forms.MultipleChoiceField(label=_("languages"), choices=LANGUAGE_CHOICES, required=False,
                                           widget=forms.CheckboxSelectMultiple)
@@ -218,7 +219,7 @@ class PersonForm(VersionedForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.authority = authority
         self.emergency = emergency
-        self.fields["skills"].queryset = skills_in_language()
+        self.fields["skills"].queryset = skills_in_language(vocabulary.offered_to(authority))
         self.fields["area"].widget.attrs["list"] = "person-areas"
         if emergency is None:
             del self.fields["availability"]
@@ -324,9 +325,9 @@ class PeopleFilter(FilterForm):
     availability = forms.ChoiceField(label=_("availability"), required=False,
                                      choices=_choices(Availability.choices, _("Any availability")))
 
-    def __init__(self, data, *, areas, emergency):
+    def __init__(self, data, *, authority, areas, emergency):
         super().__init__(data)
-        self.fields["skill"].queryset = skills_in_language()
+        self.fields["skill"].queryset = skills_in_language(vocabulary.offered_to(authority))
         self.fields["skill"].label_from_instance = lambda skill: skill.tr("name")
         self.fields["area"].choices = [("", _("All areas"))] + [(a, a) for a in areas]
         if emergency is None:
@@ -669,7 +670,7 @@ class VolunteerForm(forms.Form):
     def __init__(self, *args, with_availability=True, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the shared vocabulary: skills an authority added would tell a stranger about it.
-        self.fields["skills"].queryset = skills_in_language(Skill.objects.filter(added_by__isnull=True))
+        self.fields["skills"].queryset = skills_in_language(vocabulary.shared_vocabulary())
         if not with_availability:
             del self.fields["availability"]
 
@@ -860,7 +861,8 @@ class PersonImporter(Importer):
 
     def form_kwargs(self):
         if not hasattr(self, "_form_kwargs"):
-            self._form_kwargs = {"skills_table": vocabulary.lookup_table(), "languages": languages_table(),
+            skills = vocabulary.offered_to(self.context["authority"])
+            self._form_kwargs = {"skills_table": vocabulary.lookup_table(skills), "languages": languages_table(),
                                  "emergency": self.context.get("emergency")}
         return self._form_kwargs
 
@@ -880,7 +882,7 @@ class PersonImporter(Importer):
         sheet.sheet_view.rightToLeft = translation.get_language_bidi()
         sheet.append([gettext("skill"), gettext("can answer")])
         categories = dict(NeedCategory.choices)
-        for skill in vocabulary.sorted_skills(Skill.objects.all()):
+        for skill in vocabulary.sorted_skills(vocabulary.offered_to(self.context["authority"])):
             sheet.append([skill.tr("name"), ", ".join(str(categories.get(c, c)) for c in skill.categories)])
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["B"].width = 60

@@ -7,23 +7,46 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hosen.field.models import Need, Site, new_token
+from hosen.names import normalize_name
 from hosen.tenancy.models import TenantModel
 from hosen.workmodel.models import Emergency
 from hosen.workmodel.translated import Translated, translated_fields
 
 
 class Skill(Translated, models.Model):
-    """The shared vocabulary of skills. It grows: an authority may add a skill, which every authority
-    can then use. `categories` are the need categories the skill can answer (for matching)."""
+    """A skill people hold. `authority` empty: the network's shared vocabulary (hosen/model_content/skills.json,
+    `manage.py load_skills`, and what a network admin adds), which every authority's forms offer. An authority's
+    own skill — typed by its team in a person's form — is offered to that authority only, until a network admin
+    adds it to the shared vocabulary (hosen/resources/views_vocabulary.py). `categories` are the need
+    categories the skill can answer (for matching)."""
 
     key = models.SlugField(max_length=60, unique=True)
     name_he, name_ar, name_en = translated_fields(models.CharField, max_length=120)
     categories = models.JSONField(default=list, blank=True)  # [NeedCategory values]
-    added_by = models.ForeignKey("tenancy.Authority", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    authority = models.ForeignKey("tenancy.Authority", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
+    # The English name as names compare (normalized and case-folded), kept by save(): one skill of a
+    # name in the shared vocabulary, and one per authority.
+    name_key = models.CharField(max_length=120, editable=False, default="")
 
     class Meta:
         ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "name_key"], condition=models.Q(authority__isnull=False),
+                                    name="skill_name_once_per_authority"),
+            models.UniqueConstraint(fields=["name_key"], condition=models.Q(authority__isnull=True),
+                                    name="skill_name_once_in_shared_vocabulary"),
+        ]
+
+    @property
+    def is_shared(self) -> bool:
+        return self.authority_id is None
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalize_name(self.name_en).casefold()[:120]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
 
 class PersonKind(models.TextChoices):

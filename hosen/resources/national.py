@@ -158,7 +158,7 @@ def _skills():
         from .skills import load_skills
 
         load_skills()
-    return list(Skill.objects.filter(added_by__isnull=True))
+    return list(Skill.objects.filter(authority__isnull=True))
 
 
 def people(gen):

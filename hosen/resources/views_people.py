@@ -154,7 +154,8 @@ def person_areas(authority):
 
 def filtered_people(request, emergency, active=True):
     """(filter form, chosen values, the people that pass, annotated with `now`: availability in this emergency)."""
-    form = PeopleFilter(request.GET, areas=person_areas(request.authority), emergency=emergency)
+    form = PeopleFilter(request.GET, authority=request.authority, areas=person_areas(request.authority),
+                        emergency=emergency)
     values = form.values()
     people = _people(request).filter(is_active=active).annotate(now=availability_now(emergency))
     if values.get("q"):

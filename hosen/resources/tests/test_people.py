@@ -134,9 +134,12 @@ def test_a_typed_skill_is_found_in_any_language_before_a_new_one_is_made(cast, s
     assert vocabulary.add_skill("DRIVING", cast.other_authority) == skills["driving"]
     assert vocabulary.add_skill("قيادة السيارات", cast.authority) == skills["driving"]
     new = vocabulary.add_skill("תיאטרון  בובות", cast.authority)
-    assert (new.name_he, new.name_ar, new.name_en, new.categories, new.added_by) == (
+    assert (new.name_he, new.name_ar, new.name_en, new.categories, new.authority) == (
         "תיאטרון בובות", "תיאטרון בובות", "תיאטרון בובות", [], cast.authority)
-    assert vocabulary.add_skill("תיאטרון בובות", cast.other_authority) == new
+    assert vocabulary.add_skill("תיאטרון בובות", cast.authority) == new
+    # Another authority typing the same name gets a skill of its own: one authority's skill is not offered to it.
+    theirs = vocabulary.add_skill("תיאטרון בובות", cast.other_authority)
+    assert theirs != new and theirs.authority == cast.other_authority
     assert vocabulary.add_skill("Puppets!", cast.authority).key == "puppets"
     assert vocabulary.add_skill(" PUPPETS! ", cast.authority).key == "puppets"  # the same name
     assert vocabulary.add_skill("C++", cast.authority).key == "c"
@@ -145,8 +148,9 @@ def test_a_typed_skill_is_found_in_any_language_before_a_new_one_is_made(cast, s
 
 @pytest.mark.django_db
 def test_a_skill_added_by_two_people_at_the_same_moment_is_one_skill(cast, skills, monkeypatch):
-    """Two forms add "Drone pilot" at once: both looked it up before either had saved it. The second to save
-    hits the key the first just took, and takes the first's skill instead of making "drone-pilot-2"."""
+    """Two forms of one authority add "Drone pilot" at once: both looked it up before either had saved it. The
+    second to save hits the name (and key) the first just took, and takes the first's skill instead of making
+    "drone-pilot-2"."""
     first = vocabulary.add_skill("Drone pilot", cast.authority)
     real_lookup = vocabulary.lookup_table
     calls = []
@@ -157,7 +161,7 @@ def test_a_skill_added_by_two_people_at_the_same_moment_is_one_skill(cast, skill
 
     monkeypatch.setattr(vocabulary, "lookup_table", not_yet_saved)
     monkeypatch.setattr(vocabulary, "_unique_key", lambda text: "drone-pilot")  # the key free at that moment
-    assert vocabulary.add_skill("drone  pilot\u200f", cast.other_authority) == first
+    assert vocabulary.add_skill("drone  pilot\u200f", cast.authority) == first
     assert Skill.objects.filter(name_en__iexact="drone pilot").count() == 1
 
 
@@ -363,9 +367,9 @@ def test_a_new_person_with_skills_a_new_skill_languages_and_availability_now(cas
     assert person.languages == ["he", "ru"]  # in the list's order
     assert (person.availability, person.availability_emergency) == ("partly", cast.emergency)
     puppet = Skill.objects.get(name_en="Puppet theatre")
-    assert (puppet.added_by, puppet.categories, puppet.name_he) == (cast.authority, [], "Puppet theatre")
+    assert (puppet.authority, puppet.categories, puppet.name_he) == (cast.authority, [], "Puppet theatre")
     assert held == {"cooking", "driving", puppet.key}  # "נהיגה" was driving, not a new skill
-    assert Skill.objects.filter(added_by__isnull=False).count() == 1
+    assert Skill.objects.filter(authority__isnull=False).count() == 1
 
 
 @pytest.mark.django_db

@@ -133,7 +133,7 @@ def test_an_unknown_skill_is_a_row_error_that_lists_the_unknown_names_and_nothin
     assert result.errors[0].message.startswith("Unknown skills: “ליצנות רפואית”, “Juggling”.")
     assert "Nothing was imported" in response.content.decode()
     assert people(cast) == {}
-    assert not Skill.objects.filter(added_by__isnull=False).exists()
+    assert not Skill.objects.filter(authority__isnull=False).exists()
 
 
 @pytest.mark.django_db
