@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from hosen.workmodel.admin_privacy import HidePrivateOnDelete
+
 from .models import Invitation, Membership, User
 
 
@@ -10,7 +12,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HidePrivateOnDelete, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff"]
     search_fields = ["email", "full_name"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from hosen.workmodel.admin_privacy import HidePrivateOnDelete
+
 from .models import Authority, Cluster, Network
 
 admin.site.register(Network)
@@ -7,6 +9,6 @@ admin.site.register(Cluster)
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(HidePrivateOnDelete, admin.ModelAdmin):
     list_display = ["name", "slug", "cluster"]
     prepopulated_fields = {"slug": ["name"]}
