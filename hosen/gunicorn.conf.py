@@ -5,6 +5,7 @@ start their own gunicorn from there with settings of their own.
 """
 
 import os
+import signal
 
 # This machine only: a browser here, or a TLS proxy on this machine in front (see README, "Run it").
 bind = f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
@@ -35,3 +36,17 @@ graceful_timeout = 10
 # gunicorn's runtime control socket is one fixed path per user (~/.gunicorn/gunicorn.ctl): a second Hosen on the
 # same machine (another port, the tests) would take it over. Nothing here uses it.
 control_socket_disable = True
+
+
+# Ctrl-C. gunicorn's own answer to SIGINT is its quick stop, which ends requests in progress mid-way: the person
+# gets a broken page and the console a traceback. Here Ctrl-C stops the way SIGTERM does: no new requests, those
+# in progress finish (within graceful_timeout), then every process exits.
+def when_ready(server):
+    server.handle_int = server.handle_term
+
+
+def post_worker_init(worker):
+    # The terminal sends Ctrl-C's SIGINT to every process of the group, workers included: there too it only asks
+    # the worker to finish the request in hand and stop, as the master's SIGTERM does.
+    signal.signal(signal.SIGINT, worker.handle_exit)
+    signal.siginterrupt(signal.SIGINT, False)
