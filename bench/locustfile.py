@@ -29,18 +29,14 @@ so that bench/signin.py computes exact percentiles — locust's own round times 
 whole sign-in (form to landing page) as one figure, without counting it twice in the totals.
 """
 
-import base64
-import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
 import re
-import struct
+import sys
 import time
 import zlib
-from html import unescape
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -48,6 +44,21 @@ from urllib.parse import urlencode, urlsplit
 import gevent
 from locust import FastHttpUser, between, events, task
 from locust.runners import WorkerRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from signin_forms import (  # noqa: E402  the pages' forms, read and filled as a browser and a person would
+    CODE_ACCEPTED,
+    PASSWORD_ACCEPTED,
+    REPORT_SENT,
+    SUBMISSION,
+    form_fields,
+    need_added,
+    need_links,
+    new_need,
+    page_name,
+    quick_report,
+    totp_code,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = json.loads(Path(os.environ.get("HOSEN_SIGNIN_DATA", ROOT / "bench/results/signin-data-sqlite.json"))
@@ -69,12 +80,6 @@ MANAGER_ADDRESSES = os.environ.get("HOSEN_MANAGER_ADDRESSES", "one")
 SAMPLES = os.environ.get("HOSEN_SAMPLES", "")
 # Warming up: the warm-up accounts, so that the morning's own accounts sign in for the first time when measured.
 WARMUP = os.environ.get("HOSEN_WARMUP", "") == "1"
-
-AUDIENCES = ["students", "teams", "parents", "community", "site"]
-CATEGORIES = ["equipment", "learning", "emotional", "staff", "space", "food", "transport", "other"]
-SITE_STATES = ["open", "partial", "remote", "closed", "damaged", "hosting"]
-NEED_WORDS = ("מחשבים ניידים לתלמידי כיתה ח׳", "ליווי רגשי לצוות ההוראה", "הסעה למרכז הלמידה החלופי",
-              "ערכות ניסויים למרחב המוגן", "חבילות מזון למשפחות המפונות", "מתנדבים לשיעורי תגבור במתמטיקה")
 
 # ---- shared between the users of this process -------------------------------------------------------
 
@@ -116,50 +121,9 @@ def manager_address(account) -> str:
     return f"10.{101 + key % 100}.{key // 100 % 250}.{1 + key // 25000 % 250}"
 
 
-BROWSED = {"": "authority home", "needs/": "needs list", "needs/new/": "new need: form", "sites/": "sites board",
-           "checklist/": "checklist"}
-
-
-def page_name(path: str, base: str) -> str:
-    """The name a page is counted under: the browsed pages by their names, any other by its path."""
-    path = path.split("?", 1)[0].split("#", 1)[0]
-    if path == "/":
-        return "home"
-    if path.startswith("/two-step/"):
-        return "two-step sign-in: request to set it up"
-    rest = path.removeprefix(base) if path.startswith(base) else None
-    if rest in BROWSED:
-        return BROWSED[rest]
-    if rest is not None and re.fullmatch(r"needs/\d+/", rest):
-        return "a need"
-    return path
-
-
 def _take(counter, items):
     """The next item for this process: with several locust processes each takes every count-th one."""
     return items[(next(counter) * _process["count"] + _process["index"]) % len(items)]
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    """RFC 6238 (SHA-1, 6 digits, 30 s), as an authenticator app computes it."""
-    counter = int(time.time() if at is None else at) // 30
-    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-def form_fields(html: str, marker: str = 'name="csrfmiddlewaretoken"') -> dict:
-    """The hidden fields of the page's first POST form holding `marker`, as a browser would send them."""
-    for form in re.findall(r'<form[^>]*method="post".*?</form>', html, re.S | re.I):
-        if marker in form:
-            return {unescape(name): unescape(value) for name, value in re.findall(
-                r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
-    return {}
-
-
-def select_options(html: str, name: str) -> list[str]:
-    found = re.search(rf'<select name="{name}".*?</select>', html, re.S)
-    return re.findall(r'<option value="(\d+)"', found.group(0)) if found else []
 
 
 class BehindTheProxy(DefaultCookiePolicy):
@@ -231,31 +195,41 @@ class Manager(Person):
         return ok
 
     def _sign_in(self) -> bool:
-        status, _location, html = self.fetch("GET", "/accounts/login/", "sign-in: form")
+        status, location, html = self.fetch("GET", "/accounts/login/", "sign-in: form", expect=(200, 302))
+        if status == 302 and "/2fa/authenticate" in location:
+            return self._code(location)  # back after a refused code: the sign-in still waits for one
         fields = form_fields(html)
         if status != 200 or "csrfmiddlewaretoken" not in fields:
             return False
         gevent.sleep(random.uniform(*SIGN_IN_TYPING))  # typing the e-mail address and the password
         credentials = {"login": self.account["email"], "password": DATA["password"]}
         status, location, _html = self.post("/accounts/login/", "sign-in: password", {**fields, **credentials},
-                                            redirect_to=r"^/(?!accounts/login)")
+                                            redirect_to=PASSWORD_ACCEPTED)
         if status != 302:
             return False
         if "/2fa/authenticate" in location:
-            status, _location, html = self.fetch("GET", location, "sign-in: code form")
-            fields = form_fields(html)
-            if status != 200 or not self.account.get("secret"):
-                return False
-            gevent.sleep(random.uniform(*CODE_TYPING))  # opening the authenticator app, typing its code
-            status, location, _html = self.post(location, "sign-in: code",
-                                                {**fields, "code": totp_code(self.account["secret"])},
-                                                redirect_to=r"^/(?!accounts/)")
-            if status != 302:
-                return False
-        if "/accounts/" in location:
+            return self._code(location)
+        return self._land(location)
+
+    def _code(self, page) -> bool:
+        status, _location, html = self.fetch("GET", page, "sign-in: code form")
+        fields = form_fields(html)
+        if status != 200 or not self.account.get("secret"):
             return False
-        # The landing page, as the browser follows the redirect: "/" sends a manager on to her authority's home
-        # (or, without two-step sign-in, to the request to set it up).
+        gevent.sleep(random.uniform(*CODE_TYPING))  # opening the authenticator app, typing its code
+        # Like a person watching the app's countdown, she waits for the next code when this one has under
+        # 3 s left: Hosen accepts only the code of the moment (allauth's MFA_TOTP_TOLERANCE is 0).
+        left = 30 - time.time() % 30
+        if left < 3:
+            gevent.sleep(left + 0.2)
+        code = totp_code(self.account["secret"])
+        status, location, _html = self.post(page, "sign-in: code", {**fields, "code": code},
+                                            redirect_to=CODE_ACCEPTED)
+        return status == 302 and self._land(location)
+
+    def _land(self, location) -> bool:
+        """The landing page, as the browser follows the redirect: "/" sends a manager on to her authority's home
+        (or, without two-step sign-in, to the request to set it up)."""
         return self.visit(location) is not None
 
     # -- browsing --
@@ -292,7 +266,7 @@ class Manager(Person):
     def needs_list(self):
         html = self.on_page(f"{self.base}needs/", "needs list")
         if html:
-            self.needs = re.findall(rf'href="{re.escape(self.base)}needs/(\d+)/"', html)[:50] or self.needs
+            self.needs = need_links(html, self.base)[:50] or self.needs
 
     @task(3)
     def a_need(self):
@@ -313,22 +287,11 @@ class Manager(Person):
         if not self.account["open_emergency"]:
             return self.authority_home()
         html = self.on_page(f"{self.base}needs/new/", "new need: form")
-        fields = form_fields(html or "", 'name="submission"')
-        if not fields:
+        if not form_fields(html or "", SUBMISSION):
             return None
         gevent.sleep(random.uniform(*TYPING))
-        sites = select_options(html, "site")
-        audience = random.choice(AUDIENCES if sites else AUDIENCES[:-1])
-        fields.update({
-            "audience": audience, "site": random.choice(sites) if audience == "site" else "",
-            "category": random.choice(CATEGORIES), "description": random.choice(NEED_WORDS),
-            "quantity": str(random.randint(1, 400)) if random.random() < 0.7 else "",
-            "urgency": str(random.randint(1, 4)), "source": "מנהלת בית הספר",
-        })
-        if random.random() < 0.3:
-            fields["is_emerging"] = "on"
-        status, location, _html = self.post(f"{self.base}needs/new/", "new need: send", fields,
-                                            redirect_to=rf"^{re.escape(self.base)}needs/#need-\d+$")
+        status, location, _html = self.post(f"{self.base}needs/new/", "new need: send", new_need(html, random),
+                                            redirect_to=need_added(self.base))
         if status == 302 and "#need-" in location:
             self.on_page(location.split("#", 1)[0], "needs list")
 
@@ -349,19 +312,10 @@ class Reporter(Person):
     def quick_report(self):
         path = f"/r/{self.link['token']}/"
         status, _location, html = self.fetch("GET", path, "quick link: form")
-        fields = form_fields(html, 'name="submission"')
-        if status != 200 or not fields:
+        if status != 200 or not form_fields(html, SUBMISSION):
             return
         gevent.sleep(random.uniform(*REPORT_FILLING))
-        fields.update({"status": random.choice(SITE_STATES), "present": str(random.randint(0, 600)),
-                       "evacuated": str(random.randint(0, 50)), "hosted": "", "protected_space": "yes",
-                       "note": "דיווח בוקר", "reporter_name": "רכזת השטח"})
-        sites = select_options(html, "site")
-        if sites:
-            fields["site"] = random.choice(sites)
-        if random.random() < 0.3:
-            fields.update({"need_categories": random.choice(CATEGORIES), "need_description": random.choice(NEED_WORDS),
-                           "urgency": "4"})
-        status, location, _html = self.post(path, "quick link: send", fields, redirect_to=r"\?sent=[0-9a-f-]+$")
+        status, location, _html = self.post(path, "quick link: send", quick_report(html, random),
+                                            redirect_to=REPORT_SENT)
         if status == 302 and "sent=" in location:
             self.fetch("GET", location, "quick link: thanks")
