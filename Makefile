@@ -5,7 +5,7 @@ PORT ?= 8000
 # uv from PATH, else as a module of the machine's Python (installed there on first use).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run dev test install uv lint messages bench
+.PHONY: run dev test install uv lint messages bench bench-signin bench-signin-postgres
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -41,3 +41,10 @@ messages: install
 
 bench: install
 	$(UV) run python bench/run.py
+
+# A morning's sign-ins under load (bench/README.md): 200 people, gunicorn with 4 workers; run on a quiet machine.
+bench-signin: install
+	$(UV) run python bench/signin.py --backend sqlite
+
+bench-signin-postgres: install
+	$(UV) run python bench/signin.py --backend postgresql
