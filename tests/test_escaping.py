@@ -4,12 +4,14 @@ One database for the whole sweep: the demo authority with every register filled,
 permission matrix points its URLs at; then markup is planted in every free-text field of every row (names,
 titles, notes, the model's texts the network edits), saved so the history page shows it too. Every page
 the permission matrix knows is then opened by the users who see the most, as a full page and as the htmx
-partial, with every export format and the public token pages; none may carry the markup as markup.
+partial, with every export format and the public token pages, and every form is sent back filled with
+markup; no page may carry the markup as markup, no spreadsheet cell may be a formula, no e-mail is HTML.
 """
 
 import csv
 import io
 import re
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -112,6 +114,47 @@ def page_urls(cast, names):
                 yield name, reverse(name, kwargs={**kwargs, "fmt": fmt} if fmt else kwargs)
             except NoReverseMatch:
                 continue
+
+
+class FormFields(HTMLParser):
+    """The first POST form of a page, filled in as a person who types markup into every box would fill it: the
+    hidden fields (submission key, version) as given, every text box and text area with markup, the first
+    option of every list, every box ticked."""
+
+    def __init__(self, markup):
+        super().__init__()
+        self.markup, self.data, self.inside, self.done, self.select = markup, {}, False, False, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and not self.done and (attrs.get("method") or "").lower() == "post":
+            self.inside = True
+        if not self.inside or not attrs.get("name"):
+            if tag == "option" and self.select and self.select not in self.data and attrs.get("value"):
+                self.data[self.select] = attrs["value"]
+            return
+        name, kind = attrs["name"], (attrs.get("type") or "text").lower()
+        if tag == "textarea" or (tag == "input" and kind in ("text", "search", "tel")):
+            self.data[name] = self.markup
+        elif tag == "input" and kind in ("hidden", "number", "date", "datetime-local", "email"):
+            self.data.setdefault(name, attrs.get("value") or {"number": "1", "date": "2026-10-08",
+                                                               "email": "a@example.org"}.get(kind, ""))
+        elif tag == "input" and kind in ("checkbox", "radio"):
+            self.data.setdefault(name, attrs.get("value", "on"))
+        elif tag == "select":
+            self.select = name
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside, self.done = False, True
+        elif tag == "select":
+            self.select = None
+
+
+def filled_form(page, markup):
+    parser = FormFields(markup)
+    parser.feed(page)
+    return parser.data
 
 
 def body_of(response):
@@ -236,6 +279,15 @@ def test_no_page_export_or_public_form_carries_planted_markup(planted, printed_h
     read_as(client, None, "ar")
     for _name, url in other_pages:
         sweep.check(client.get(url), f"GET {url} signed out")
+    # What people type into the forms comes back on the page that refuses or shows it, escaped too.
+    read_as(client, cast.manager, "en")
+    for name, url in authority_pages:
+        if matrix.AUTHORITY_PAGES[name][1] is None or any(word in name for word in ("close", "revoke", "release")):
+            continue
+        page = client.get(url)
+        if page.status_code == 200 and page.get("Content-Type", "").startswith("text/html"):
+            data = filled_form(page.content.decode(), f"={name}{SCRIPT}{REST}")
+            sweep.check(client.post(url, data), f"POST {url} {sorted(data)}")
     for number, html in enumerate(printed_html):
         sweep.check_html(html, f"PDF {number}")
 
