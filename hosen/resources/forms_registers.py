@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from hosen.field.models import NeedCategory, Site
 from hosen.integrity.versions import VersionedForm, conflict_rows, locked
+from hosen.named_text import naming
 from hosen.names import NameField
 from hosen.reports.importer import ImportColumn, Importer, LabelChoiceField, RowError, YesNoField, normalize_header
 
@@ -224,7 +225,7 @@ class PersonForm(VersionedForm, forms.ModelForm):
         if emergency is None:
             del self.fields["availability"]
         else:
-            self.fields["availability"].help_text = _("In the emergency “%(name)s”.") % {"name": emergency.name}
+            self.fields["availability"].help_text = naming(_("In the emergency “%(name)s”."), name=emergency.name)
             if not self.is_bound:
                 self.initial["availability"] = self.instance.availability_in(emergency)
         self.initial.setdefault("languages", self.instance.languages or [])
@@ -588,8 +589,8 @@ class FundingForm(VersionedForm, forms.ModelForm):
         if emergency is None:
             del self.fields["for_emergency"]
         else:
-            self.fields["for_emergency"].help_text = _("Found for “%(name)s”: it counts in this emergency's "
-                                                       "checklist.") % {"name": emergency.name}
+            self.fields["for_emergency"].help_text = naming(
+                _("Found for “%(name)s”: it counts in this emergency's checklist."), name=emergency.name)
             if not self.is_bound or self.instance.pk:  # a conflict view compares with the stored state
                 self.initial["for_emergency"] = (self.instance.emergency_id == emergency.pk
                                                  if self.instance.pk else True)
