@@ -68,7 +68,9 @@ def normalised(text: str) -> tuple[str, list[int]]:
 
 # ---- e-mail addresses ----------------------------------------------------------------------------
 
-_LOCAL = r"[\w.+-]*\w"
+# Starts only where a word starts: tried from inside a long word, it would read that word again at each of
+# its letters (seconds for a 5,000-letter "word").
+_LOCAL = r"(?<![\w.+-])[\w.+-]*\w"
 _LABEL = r"\w[\w-]*"
 _TLD = r"[^\W\d_]{2,24}"
 
@@ -106,32 +108,34 @@ MONEY = re.compile(r"[₪$€£]|ש[\"״]ח|\bNIS\b|\bILS\b|שקל|شيكل|شي
 
 def _is_date_or_time(groups: list[str], seps: list[str]) -> bool:
     """Whether the digit groups read as a sequence of dates (12.03.2026, 2026-03-12), day.month or
-    hour.minute pairs (12.03, 10.30) and years (2026), one after another."""
+    hour.minute pairs (12.03, 10.30) and years (2026), one after another. `seps[i]` stands between
+    `groups[i]` and `groups[i + 1]`. Read from the end, each position once: linear in the groups."""
+    n = [int(g) for g in groups]
 
-    def single(sep):
-        return len(sep) == 1 and sep in "./-"
+    def one_mark(i, marks):
+        return i < len(seps) and len(seps[i]) == 1 and seps[i] in marks
 
-    def tiles(i):
-        if i == len(groups):
-            return True
-        g = groups[i:i + 3]
-        s = seps[i:i + 2]
-        n = [int(x) for x in g]
-        if len(g) == 3 and single(s[0]) and s[0] == s[1]:
-            day_first = len(g[0]) <= 2 and len(g[1]) <= 2 and len(g[2]) in (2, 4) and 1 <= n[0] <= 31 \
-                and 1 <= n[1] <= 12
-            year_first = len(g[0]) == 4 and 1900 <= n[0] <= 2099 and len(g[1]) <= 2 and len(g[2]) <= 2 \
-                and 1 <= n[1] <= 12 and 1 <= n[2] <= 31
-            if (day_first or year_first) and tiles(i + 3):
-                return True
-        if len(g) >= 2 and len(s) >= 1 and len(s[0]) == 1 and s[0] in "./:" and len(g[0]) <= 2 and len(g[1]) == 2:
-            day_month = 1 <= n[0] <= 31 and 1 <= n[1] <= 12
-            hour_minute = n[0] <= 24 and n[1] <= 59
-            if (day_month or hour_minute) and tiles(i + 2):
-                return True
-        return len(g[0]) == 4 and 1900 <= n[0] <= 2099 and tiles(i + 1)
+    def year(i):
+        return len(groups[i]) == 4 and 1900 <= n[i] <= 2099
 
-    return tiles(0)
+    def date(i):  # groups i, i+1, i+2
+        if i + 2 >= len(groups) or not one_mark(i, "./-") or seps[i] != seps[i + 1]:
+            return False
+        day_first = len(groups[i]) <= 2 and len(groups[i + 1]) <= 2 and len(groups[i + 2]) in (2, 4) \
+            and 1 <= n[i] <= 31 and 1 <= n[i + 1] <= 12
+        year_first = year(i) and len(groups[i + 1]) <= 2 and len(groups[i + 2]) <= 2 and 1 <= n[i + 1] <= 12 \
+            and 1 <= n[i + 2] <= 31
+        return day_first or year_first
+
+    def pair(i):  # groups i, i+1
+        if i + 1 >= len(groups) or not one_mark(i, "./:") or len(groups[i]) > 2 or len(groups[i + 1]) != 2:
+            return False
+        return (1 <= n[i] <= 31 and 1 <= n[i + 1] <= 12) or (n[i] <= 24 and n[i + 1] <= 59)
+
+    tiles = [False] * len(groups) + [True]  # tiles[i]: groups[i:] read as dates, times and years
+    for i in range(len(groups) - 1, -1, -1):
+        tiles[i] = (date(i) and tiles[i + 3]) or (pair(i) and tiles[i + 2]) or (year(i) and tiles[i + 1])
+    return tiles[0]
 
 
 def _small_numbers(groups: list[str]) -> bool:

@@ -116,6 +116,17 @@ def test_only_the_contact_goes_the_rest_stays_to_the_character():
     assert redact(text) == "\u200fצריך 200 טאבלטים עד 12.03.2026; דנה: […], […] (10:30)"
 
 
+@pytest.mark.parametrize("text", ["a" * 5000, "x." * 2500, "a @ " * 1250, "1.12 " * 1000, "12.12." * 830 + "99",
+                                  "(0)" * 1666, "dana at school dot " * 270])
+def test_a_long_odd_text_takes_milliseconds_not_seconds(text):
+    """A description is at most 5,000 characters; whatever they are, the donors' list must not stall on it."""
+    import time
+
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 0.5
+
+
 def test_empty_and_none():
     assert redact(None) == "" and redact("") == ""
 
@@ -203,7 +214,7 @@ def _digits_only(text):
     return "".join(str(unicodedata.decimal(c)) for c in text if c.isdigit())
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=WORDS, glue_before=GLUE, contact=phone_number(), glue_after=GLUE, after=WORDS)
 def test_no_phone_number_survives(before, glue_before, contact, glue_after, after):
     written, national = contact
@@ -214,7 +225,7 @@ def test_no_phone_number_survives(before, glue_before, contact, glue_after, afte
     assert before in result and after in result
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=WORDS, glue_before=GLUE, contact=email_address(), glue_after=GLUE, after=WORDS)
 def test_no_email_address_survives(before, glue_before, contact, glue_after, after):
     written, name = contact
@@ -239,7 +250,7 @@ ORDINARY_NUMBER = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(WORDS, ORDINARY_NUMBER), max_size=5).map(
     lambda parts: " ".join(f"{words} {number}," for words, number in parts)))
 def test_a_text_without_contacts_comes_back_unchanged(text):
