@@ -6,9 +6,9 @@ is asked right after signing in; her network's grace period (`Network.two_step_g
 the day she first needed it (`User.two_step_required_since`), and after it she can reach nothing but the
 enrolment pages. The admin site needs it for every staff user, with no grace period.
 
-For those who have it, or need not have it, what a request needs to know is kept in the session for a few
-minutes (`state_for`), so that the check costs no query on most requests; removing an authenticator, or
-signing in again, forgets it at once.
+What a request needs to know is kept in the session for a few minutes (`state_for`), so that the check costs
+no query on most requests; adding or removing an authenticator through the pages, or signing in again, forgets
+it at once (two_step_signals.py).
 """
 
 import time
@@ -91,10 +91,6 @@ def state_for(request) -> State:
         deadline = date.fromisoformat(kept["deadline"]) if kept["deadline"] else None
         return State(enrolled=kept["enrolled"], required=kept["required"], deadline=deadline)
     state = compute_state(request.user)
-    if not (state.enrolled or not (state.required or request.user.is_staff)):
-        # Someone who is held, or asked, is worked out afresh on every request (two small queries), so that
-        # enrolling frees her at once, whatever way it happened.
-        return state
     request.session[SESSION_KEY] = {
         "user": request.user.pk, "at": time.time(), "enrolled": state.enrolled, "required": state.required,
         "deadline": state.deadline.isoformat() if state.deadline else None,
