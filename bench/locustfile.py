@@ -97,8 +97,9 @@ def _on_init(environment, **_kwargs):
 
 
 @events.request.add_listener
-def _on_request(name, response_time, exception, **_kwargs):
-    _samples.append((name, round(response_time, 2), exception is not None))
+def _on_request(name, response_time, exception, start_time=None, **_kwargs):
+    # With when it started (unix time), so that the sign-in burst and the steady morning can be told apart.
+    _samples.append((name, round(response_time, 2), exception is not None, round(start_time or time.time(), 3)))
     if exception is not None:
         key = f"{name}: {str(exception)[:100]}"
         _failures[key] = _failures.get(key, 0) + 1
@@ -306,7 +307,7 @@ class Reporter(Person):
         super().on_start()
 
     def address(self):
-        return f"10.203.{self.number // 250}.{1 + self.number % 250}"
+        return f"10.{204 if WARMUP else 203}.{self.number // 250}.{1 + self.number % 250}"
 
     @task
     def quick_report(self):

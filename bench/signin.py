@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from writes import (  # noqa: E402  the write benchmark's server and CPU accounting, shared
+    ahead,
     cpu_used,
     database_name,
     free_port,
@@ -79,6 +80,9 @@ def parse_args():
                         help="locust processes (default 1: FastHttpUser on gevent holds 200 people in one)")
     parser.add_argument("--no-warmup", action="store_true",
                         help="measure from a cold server (by default ten other accounts warm every worker up first)")
+    parser.add_argument("--nice", type=int, default=0, metavar="N",
+                        help="on a machine shared with other work: put the server and locust N steps ahead of it in "
+                             "the scheduler (Linux, root, under setsid; PostgreSQL keeps its own priority)")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the database and accounts of the last run (quicker; its needs pile up)")
     parser.add_argument("--output", help="JSON file (default bench/results/signin-<backend>.json)")
@@ -248,6 +252,8 @@ def main():
         prepare_database(args, env, backend)
     data = json.loads(data_file(backend).read_text())
     empty_redis()
+    if args.nice:
+        ahead(args.nice)  # after making the data: only the measured part goes ahead of the machine's other work
     database = database_name(args.database_url)
     port = free_port()
     samples_file = RESULTS / f"signin-samples-{backend}.json"
@@ -255,6 +261,7 @@ def main():
     try:
         if not args.no_warmup:
             warm_up(args, backend, port)
+            empty_redis()  # the morning starts with fresh rate-limit counters
         load_before, uptime_before = os.getloadavg(), uptime()
         cpu_before = {"server": process_cpu(server.pid), "postgres": process_cpu(database=database),
                       "machine": machine_busy()}
@@ -287,6 +294,15 @@ def main():
         by_name[name] = {"failures": sum(1 for s in mine if s[2]), **latency([s[1] for s in mine])}
     total = {"failures": sum(1 for s in samples if s[2]), **latency([s[1] for s in samples])}
     checks = [s[1] for s in samples if s[0] in ("sign-in: password", "sign-in: code")]
+    # Two phases: while the morning signs in (from the first request to the last sign-in's check), and after.
+    first = min(s[3] for s in samples)
+    last_check = max((s[3] + s[1] / 1000 for s in samples if s[0] in ("sign-in: password", "sign-in: code")),
+                     default=first)
+    phases = {
+        "signing_in": {"from_s": 0, "to_s": round(last_check - first, 1),
+                       **latency([s[1] for s in samples if s[3] <= last_check])},
+        "after": {"from_s": round(last_check - first, 1), **latency([s[1] for s in samples if s[3] > last_check])},
+    }
     whole = [seconds * 1000 for seconds, _ok in sign_ins]
     sign_in = {
         "accounts_signed_in": sum(1 for _s, ok in sign_ins if ok), "refused_or_failed": sum(1 for _s, ok in sign_ins
@@ -303,11 +319,11 @@ def main():
         "backend": backend, "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "users": args.users, "spawn_rate": args.spawn_rate, "seconds": round(elapsed, 1), "workers": args.workers,
         "think_s": args.think, "manager_addresses": args.manager_addresses, "two_step": data["two_step"],
-        "locust_processes": args.locust_processes, "warmed_up": not args.no_warmup,
+        "locust_processes": args.locust_processes, "warmed_up": not args.no_warmup, "nice": -args.nice,
         "data": {"authorities": data["authorities"], "in_open_emergency": data["authorities_in_open_emergency"],
                  "managers": len(data["managers"]), "links": len(data["links"])},
         "requests": len(samples), "requests_per_s": round(len(samples) / args.seconds, 1),
-        "total": total, "sign_in": sign_in, "by_name": by_name, "failures": failures,
+        "total": total, "sign_in": sign_in, "phases": phases, "by_name": by_name, "failures": failures,
         "cpu_s": {key: round(value, 1) for key, value in cpu.items()},
         "cpu_share_of_machine": {key: round(value / all_cpu, 3) for key, value in cpu.items()} if all_cpu else None,
         "cpu_other_share": round(max(0.0, busy - sum(cpu.values())) / all_cpu, 3) if all_cpu else None,
@@ -333,6 +349,9 @@ def main():
           f"{sign_in['checks']['p95_ms'] or 0:.0f} ms; {sign_in['accounts_signed_in']} accounts signed in, "
           f"{sign_in['refused_or_failed']} sign-ins failed. Goal p95 < {GOAL_P95_MS} ms, 0 failures: "
           f"{'met' if figures['met_goal'] else 'NOT met'}.")
+    print(f"While the morning signed in (first {phases['signing_in']['to_s']:.0f} s): "
+          f"{phases['signing_in']['n']} requests, p95 {phases['signing_in']['p95_ms'] or 0:.0f} ms; after: "
+          f"{phases['after']['n']} requests, p95 {phases['after']['p95_ms'] or 0:.0f} ms.")
     share = figures["cpu_share_of_machine"] or {}
     print(f"CPU over the run (share of the {os.cpu_count()} CPUs): gunicorn {share.get('server', 0):.0%}, "
           f"PostgreSQL {share.get('postgres', 0):.0%}, locust {share.get('locust', 0):.0%}, other work "
