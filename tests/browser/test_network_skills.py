@@ -29,6 +29,7 @@ def typed(site):
 def test_network_admin_adds_a_typed_skill_to_the_shared_list(site, typed, screenshot_dir, language):
     page = site.sign_in(site.context(language), site.cast.network_admin)
     page.goto(site.url("/network/"))
+    page.screenshot(path=str(screenshot_dir / f"network_{language}.png"), full_page=True)
     page.locator("a[href='/network/skills/']").click()
     page.wait_for_url(site.url("/network/skills/"))
     assert site.html_lang_dir(page) == (language, "ltr" if language == "en" else "rtl")
