@@ -195,3 +195,23 @@ def test_a_session_left_open_cannot_change_the_address_without_the_password(cast
     response = manager.post(EMAIL_PAGE, {"email": "thief@evil.org", "action_add": ""})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/reauthenticate/")
     assert not EmailAddress.objects.filter(email="thief@evil.org").exists() and not mail.outbox
+
+
+@pytest.mark.django_db
+def test_existing_logins_are_recorded_verified_and_half_changed_records_repaired(cast):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("hosen.accounts.migrations.0003_login_addresses_verified")
+    EmailAddress.objects.all().delete()
+    # What the unverified page left behind: the manager's primary record on the team member's address (her
+    # login unchanged, the save having failed), and an unverified claim on a pending invitee's address.
+    EmailAddress.objects.create(user=cast.manager, email="team@test.org", primary=True)
+    EmailAddress.objects.create(user=cast.outsider, email="dana@test.org")
+    migration.mark_logins_verified(apps, None)
+    assert _addresses(cast.manager) == [("manager@test.org", True, True)]
+    assert _addresses(cast.team) == [("team@test.org", True, True)]
+    assert _addresses(cast.outsider) == [("dana@test.org", False, False), ("outsider@test.org", True, True)]
+    assert _signs_in("manager@test.org") == str(cast.manager.pk)
+    assert _signs_in("team@test.org") == str(cast.team.pk)
