@@ -45,7 +45,7 @@ class TwoStepRequiredMiddleware:
             wanted = request.GET.get("next", admin)
             return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': wanted})}")
         if not request.user.is_authenticated or path.startswith(self.open_prefixes()):
-            return self.get_response(request)
+            return self._refused_is_422(request, self.get_response(request))
         state = two_step.state_for(request)
         if state.enrolled:
             return self.get_response(request)
@@ -55,6 +55,14 @@ class TwoStepRequiredMiddleware:
         if state.required and (state.past_deadline() or request.session.get(two_step.ASK_KEY)):
             return self._hold(request)
         return self.get_response(request)
+
+    def _refused_is_422(self, request, response):
+        """allauth's two-step forms answer a wrong code with the form again (200); every one of them answers
+        success with a redirect. Hosen's refused forms say so in their status."""
+        if (request.method == "POST" and response.status_code == 200
+                and request.path_info.startswith((reverse("mfa_index"), reverse("account_reauthenticate")))):
+            response.status_code = 422
+        return response
 
     def _hold(self, request):
         page = request.get_full_path() if request.method in SAFE_METHODS else request.path

@@ -68,7 +68,7 @@ def test_a_manager_enrols_through_the_pages_and_then_signs_in_with_a_code(cast, 
 
     refused = client.post("/accounts/2fa/totp/activate/", {"code": "000000" if totp_code(secret) != "000000"
                                                             else "111111"})
-    assert "Incorrect code." in refused.content.decode()
+    assert refused.status_code == 422 and "Incorrect code." in refused.content.decode()
     assert not Authenticator.objects.filter(user=cast.manager, type="totp").exists()
 
     done = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
@@ -86,7 +86,7 @@ def test_a_manager_enrols_through_the_pages_and_then_signs_in_with_a_code(cast, 
 
     wrong = client.post("/accounts/2fa/authenticate/", {"code": "123456" if totp_code(secret) != "123456"
                                                         else "654321"})
-    assert wrong.status_code == 200 and "Incorrect code." in wrong.content.decode()
+    assert wrong.status_code == 422 and "Incorrect code." in wrong.content.decode()
     assert not is_signed_in(client)
 
     right = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)}, follow=True)
@@ -106,7 +106,7 @@ def test_a_recovery_code_signs_in_once(cast, client):
 
     sign_in(client, cast.manager)
     again = client.post("/accounts/2fa/authenticate/", {"code": code})
-    assert again.status_code == 200 and "Incorrect code." in again.content.decode()
+    assert again.status_code == 422 and "Incorrect code." in again.content.decode()
     assert not is_signed_in(client)
 
 
