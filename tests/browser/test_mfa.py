@@ -70,6 +70,7 @@ def test_a_manager_sets_up_an_authenticator_app_and_signs_in_with_its_code(site)
     password_step(site, page, cast.manager)
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
     wrong = "000000" if totp_code(secret) != "000000" else "111111"
+    site.watch.expect_status(site.url("/accounts/2fa/authenticate/"), 422)  # refused, as forms are
     page.locator("input[name=code]").fill(wrong)
     page.locator("form.two-step-code button[type=submit]").click()
     expect(page.locator("main .errorlist")).to_be_visible()
