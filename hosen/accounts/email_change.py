@@ -16,6 +16,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.views import EmailView
 from django import forms
 from django.contrib import messages
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -47,11 +48,21 @@ def record_login_verified(user) -> None:
     email = user.email.lower()
     if not email or EmailAddress.objects.filter(user=user, email=email, verified=True, primary=True).exists():
         return
+    # Another account's record of this address is stale (an operator moved the login in the admin) or a claim
+    # that can never be verified: the address is this account's login.
+    EmailAddress.objects.filter(email__iexact=email).exclude(user=user).delete()
     EmailAddress.objects.filter(user=user, primary=True).exclude(email=email).update(primary=False)
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
 
 
 class ChangeEmailForm(AddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # allauth's field has no length limit; the address column holds 254 (the limit of an address).
+        field = self.fields["email"]
+        field.max_length = User._meta.get_field("email").max_length
+        field.validators.append(MaxLengthValidator(field.max_length))
+
     def clean_email(self):
         email = super().clean_email()
         reason = address_unavailable(email, self.user)

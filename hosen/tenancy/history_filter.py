@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 # One note for each parameter, whatever was wrong with it.
 NOTES = {
     "kind": _("There is no such kind of record here; all records are shown."),
-    "before": _("“Older than” in the address is not a date and time this page can show; the newest changes "
+    "before": _("The date and time in the page's address is not one this page can show; the newest changes "
                 "are shown."),
 }
 

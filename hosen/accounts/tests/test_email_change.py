@@ -184,6 +184,9 @@ def test_no_path_of_the_email_page_answers_500(cast):
         assert cast.manager.email == "manager@test.org", (email, action)
     assert manager.get(EMAIL_PAGE).status_code == 200
     assert manager.get("/accounts/confirm-email/no-such-key/").status_code == 200
+    cache.clear()
+    too_long = manager.post(EMAIL_PAGE, {"email": "x" * 250 + "@test.org", "action_add": ""})
+    assert too_long.status_code == 422 and "at most 254 characters" in too_long.content.decode()
     assert EmailAddress.objects.get(user=cast.viewer).email == "pending@test.org"
     assert (EmailAddress.objects.filter(user=cast.manager, verified=True).values_list("email", flat=True).get()
             == "manager@test.org")
@@ -215,3 +218,16 @@ def test_existing_logins_are_recorded_verified_and_half_changed_records_repaired
     assert _addresses(cast.outsider) == [("dana@test.org", False, False), ("outsider@test.org", True, True)]
     assert _signs_in("manager@test.org") == str(cast.manager.pk)
     assert _signs_in("team@test.org") == str(cast.team.pk)
+
+
+@pytest.mark.django_db
+def test_a_login_moved_by_an_operator_opens_the_email_page_without_a_500(cast):
+    # An operator gave the team member's old address to the manager in the admin; the team member's verified
+    # record of it stayed behind.
+    EmailAddress.objects.create(user=cast.team, email="old@test.org", verified=True)
+    User.objects.filter(pk=cast.manager.pk).update(email="old@test.org")
+    cast.manager.refresh_from_db()
+    page = _password_client(cast.manager).get(EMAIL_PAGE)
+    assert page.status_code == 200 and "old@test.org" in page.content.decode()
+    assert ("old@test.org", True, True) in _addresses(cast.manager)
+    assert "old@test.org" not in [email for email, _v, _p in _addresses(cast.team)]

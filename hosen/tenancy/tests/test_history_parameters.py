@@ -32,7 +32,7 @@ def test_a_bad_before_is_ignored_with_a_note(cast, before):
     response = _manager(cast).get(HISTORY.format(slug=cast.authority.slug), {"before": before})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "not a date and time this page can show" in body
+    assert "not one this page can show" in body
     assert "History of changes" in body
 
 
