@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -41,9 +42,15 @@ class TwoStepRequiredMiddleware:
         admin = reverse("admin:index")
         path = request.path_info
         if path == reverse("admin:login"):
-            # The admin's own sign-in form knows no second step: staff sign in through Hosen's.
-            wanted = request.GET.get("next", admin)
-            return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': wanted})}")
+            # The admin's own sign-in form knows no second step, so it is never shown: a visitor signs in through
+            # Hosen's, staff go on to the admin, and anyone else signed in may not enter (Hosen's sign-in would
+            # send her straight back here).
+            if not request.user.is_authenticated:
+                wanted = request.GET.get("next", admin)
+                return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': wanted})}")
+            if not request.user.is_staff:
+                raise PermissionDenied
+            return HttpResponseRedirect(admin)
         if not request.user.is_authenticated or path.startswith(self.open_prefixes()):
             return self._refused_is_422(request, self.get_response(request))
         state = two_step.state_for(request)

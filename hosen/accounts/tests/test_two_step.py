@@ -184,10 +184,15 @@ def test_the_admin_site_requires_two_step_sign_in(cast, client_for):
     forget_state(client)
     assert client.get("/admin/").status_code == 200
 
-    # The admin's own password form would skip the code: it sends to Hosen's sign-in.
+    assert client.get("/admin/login/")["Location"] == "/admin/"
+
+    # The admin's own password form would skip the code: it sends to Hosen's sign-in, and is never shown.
     anonymous = client_for(None)
     response = anonymous.get("/admin/login/?next=/admin/workmodel/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=%2Fadmin%2Fworkmodel%2F"
+    # Signed in without staff rights, the admin is closed, with no loop between the two sign-ins.
+    response = client_for(cast.team).get("/admin/", follow=True)
+    assert response.status_code == 403 and response.redirect_chain == [("/admin/login/?next=/admin/", 302)]
 
 
 @pytest.mark.django_db
