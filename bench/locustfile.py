@@ -19,12 +19,13 @@ Two kinds of people, 9 to 1 (180 and 20 of 200):
 - A field reporter (`Reporter`) opens her quick-report link, fills it in (20–40 s), sends it and reads the
   thank-you page; then waits 30–90 s before the next report.
 
-Where requests come from: the server reads the client's address from X-Forwarded-For (bench/signin.py sets
-CLIENT_IP_HEADER), as behind the README's proxy. HOSEN_MANAGER_ADDRESSES says what the managers send: "one"
-(default: the whole country behind one address — sign-in must not be refused for it), "authority" (one per
-authority, a municipal office), or "own". Reporters each have their own (phones).
+As behind the README's TLS proxy: every request says X-Forwarded-Proto: https (so the Secure session and CSRF
+cookies are sent, and POSTs carry Origin and Referer for Django's HTTPS CSRF check), and the server reads the
+client's address from X-Forwarded-For (bench/signin.py sets CLIENT_IP_HEADER). HOSEN_MANAGER_ADDRESSES says
+what the managers send: "one" (default: the whole country behind one address — sign-in must not be refused
+for it), "authority" (one per authority, a municipal office), or "own". Reporters each have their own (phones).
 
-Every sample (name, ms, failed) is kept and written at the end to HOSEN_SAMPLES (one file per locust process),
+Every sample (name, ms, failed, start) is kept and written at the end to HOSEN_SAMPLES (one file per locust process),
 so that bench/signin.py computes exact percentiles — locust's own round times above 100 ms to 10 ms — and the
 whole sign-in (form to landing page) as one figure, without counting it twice in the totals.
 """
@@ -43,7 +44,7 @@ from urllib.parse import urlencode, urlsplit
 
 import gevent
 from locust import FastHttpUser, between, events, task
-from locust.runners import WorkerRunner
+from locust.runners import MasterRunner, WorkerRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from signin_forms import (  # noqa: E402  the pages' forms, read and filled as a browser and a person would
@@ -107,7 +108,7 @@ def _on_request(name, response_time, exception, start_time=None, **_kwargs):
 
 @events.quitting.add_listener
 def _on_quitting(environment, **_kwargs):
-    if SAMPLES:
+    if SAMPLES and not isinstance(environment.runner, MasterRunner):  # the master of --processes has no people
         path = Path(SAMPLES)
         if _process["count"] > 1:
             path = path.with_name(f"{path.stem}-{_process['index']}{path.suffix}")

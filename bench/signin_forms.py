@@ -100,7 +100,7 @@ def page_name(path: str, base: str) -> str:
     if path == "/":
         return "home"
     if path.startswith("/two-step/"):
-        return "two-step sign-in: request to set it up"
+        return "two-step: set-up page"
     rest = path.removeprefix(base) if path.startswith(base) else None
     if rest in BROWSED:
         return BROWSED[rest]
