@@ -18,7 +18,9 @@ four gunicorn workers on two cores, more lanes only add threads that compete for
 The algorithm name stays "argon2", so hashes made with Django's defaults (or any older parameters) still
 verify — Argon2 stores its parameters in the hash — and `must_update` finds their parameters differ from
 these: Django's `check_password` then stores a new hash with these parameters at that sign-in. The first
-sign-in of such an account still pays the old cost once.
+sign-in of such an account still pays the old cost once. `harden_runtime` (which pads the time of a check
+against a cheaper old hash, so that timing does not tell old accounts from new) stays Django's no-op for
+Argon2: every older Hosen hash is costlier than these parameters, not cheaper.
 """
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
