@@ -231,3 +231,22 @@ def test_a_login_moved_by_an_operator_opens_the_email_page_without_a_500(cast):
     assert page.status_code == 200 and "old@test.org" in page.content.decode()
     assert ("old@test.org", True, True) in _addresses(cast.manager)
     assert "old@test.org" not in [email for email, _v, _p in _addresses(cast.team)]
+
+
+@pytest.mark.django_db
+def test_a_manager_with_two_step_sign_in_can_change_her_address(cast):
+    from hosen.accounts.two_step import enrol_totp, totp_code
+
+    secret = "JBSWY3DPEHPK3PXP"
+    enrol_totp(cast.manager, secret)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.post("/accounts/login/", {"login": cast.manager.email, "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert client.session.get("_auth_user_id") == str(cast.manager.pk)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.post(EMAIL_PAGE, {"email": "manager@new-job.org", "action_add": ""})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert mail.outbox and mail.outbox[-1].to == ["manager@new-job.org"]
+    client.post(_confirm_link(mail.outbox[-1]))
+    cast.manager.refresh_from_db()
+    assert cast.manager.email == "manager@new-job.org"
