@@ -240,13 +240,15 @@ def test_the_passkey_pages_render_with_their_registration_options(cast, client):
     assert '<script src="/static/mfa/js/webauthn.js">' in html
     assert "<script>" not in html, "no inline script: the CSP allows only our own files"
 
-    # The code's page offers a passkey too, with its own request options.
+    # The code's page has the request options for a passkey too.
     enrol_totp(cast.manager, SECRET)
     client.post("/accounts/logout/")
     sign_in(client, cast.manager)
     stage = client.get("/accounts/2fa/authenticate/").content.decode()
     data = json.loads(re.search(r'<script id="js_data" type="application/json">(.*?)</script>', stage, re.S).group(1))
     assert data["request_options"]["publicKey"]["challenge"]
+    # She added no passkey: the code's page does not offer one (tests/browser/test_mfa.py signs in with one).
+    assert "mfa_webauthn_authenticate" not in stage
 
 
 @pytest.mark.django_db
