@@ -250,3 +250,16 @@ def test_a_manager_with_two_step_sign_in_can_change_her_address(cast):
     client.post(_confirm_link(mail.outbox[-1]))
     cast.manager.refresh_from_db()
     assert cast.manager.email == "manager@new-job.org"
+
+
+@pytest.mark.django_db
+def test_the_link_works_on_another_device_where_nobody_is_signed_in(cast, client):
+    _password_client(cast.manager).post(EMAIL_PAGE, {"email": "manager@new-job.org", "action_add": ""})
+    link = _confirm_link(mail.outbox[-1])
+    page = client.get(link)
+    assert page.status_code == 200 and "manager@new-job.org" in page.content.decode()
+    response = client.post(link)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    cast.manager.refresh_from_db()
+    assert cast.manager.email == "manager@new-job.org"
+    assert client.post(link).status_code in (200, 404)  # used: "expired or already used", no 500
