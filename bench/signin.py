@@ -76,6 +76,9 @@ def parse_args():
                         help="the managers' client address: one for all (default), one per authority, own")
     parser.add_argument("--no-two-step", action="store_true",
                         help="managers sign in with the password only (no authenticator app enrolled)")
+    parser.add_argument("--old-hashes", action="store_true",
+                        help="the first morning after the hasher changed: managers' passwords hashed with Django's "
+                             "default Argon2 parameters, replaced at their sign-in")
     parser.add_argument("--locust-processes", type=int, default=1,
                         help="locust processes (default 1: FastHttpUser on gevent holds 200 people in one)")
     parser.add_argument("--no-warmup", action="store_true",
@@ -151,6 +154,8 @@ def prepare_database(args, env, backend):
             "--links", str(args.links), "--password", PASSWORD]
     if args.no_two_step:
         data.append("--no-two-step")
+    if args.old_hashes:
+        data.append("--old-hashes")
     print(run_step(data, env).strip())
     print(f"Prepared a fresh database in {time.perf_counter() - started:.1f} s.")
 
@@ -320,6 +325,7 @@ def main():
         "users": args.users, "spawn_rate": args.spawn_rate, "seconds": round(elapsed, 1), "workers": args.workers,
         "think_s": args.think, "manager_addresses": args.manager_addresses, "two_step": data["two_step"],
         "locust_processes": args.locust_processes, "warmed_up": not args.no_warmup, "nice": -args.nice,
+        "old_hashes": data.get("old_hashes", False),
         "data": {"authorities": data["authorities"], "in_open_emergency": data["authorities_in_open_emergency"],
                  "managers": len(data["managers"]), "links": len(data["links"])},
         "requests": len(samples), "requests_per_s": round(len(samples) / args.seconds, 1),

@@ -41,6 +41,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=9, help="extra managers for warming the server up (9)")
     parser.add_argument("--password", default="hosen-demo", help="the generated users' password")
     parser.add_argument("--no-two-step", action="store_true", help="do not enrol the managers' authenticator apps")
+    parser.add_argument("--old-hashes", action="store_true",
+                        help="give the managers hashes with Django's default Argon2 parameters (100 MiB, 8 lanes)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -75,6 +77,15 @@ def main():
         # The generated users share one hash (made once with the project's hasher): copy it, as hashing the
         # same password 140 more times would only take time.
         password_hash = next(iter(managers.values()))[0].password
+        if args.old_hashes:
+            # As on the first morning after the hasher changed: every account still holds a hash with Django's
+            # default Argon2 parameters, checked at their cost once and replaced at that sign-in.
+            from django.contrib.auth.hashers import Argon2PasswordHasher
+
+            old = Argon2PasswordHasher()
+            password_hash = old.encode(args.password, old.salt())
+            User.objects.filter(pk__in=[m.pk for found in managers.values() for m in found]).update(
+                password=password_hash)
         extra = []
         index = 0
         while sum(len(found) for found in managers.values()) + len(extra) < args.managers:
@@ -125,10 +136,11 @@ def main():
 
     Path(args.output).write_text(json.dumps({
         "password": args.password, "two_step": two_step, "managers": accounts, "links": links,
-        "warmup_managers": warmup_accounts,
+        "warmup_managers": warmup_accounts, "old_hashes": args.old_hashes,
         "authorities": len(authorities), "authorities_in_open_emergency": len(in_emergency),
     }, indent=1, ensure_ascii=False))
-    print(f"{len(accounts)} managers in {len(authorities)} authorities ({len(in_emergency)} in an open emergency), "
+    print(("Old password hashes (Django's default Argon2 parameters). " if args.old_hashes else "")
+          + f"{len(accounts)} managers in {len(authorities)} authorities ({len(in_emergency)} in an open emergency), "
           f"{len(links)} quick-report links; two-step sign-in {'enrolled' if two_step else 'not enrolled'}.")
 
 
