@@ -221,7 +221,7 @@ def warm_up(args, backend, port, seconds=20):
     samples_file = RESULTS / "signin-warmup-samples.json"
     env = locust_env(args, backend, samples_file, HOSEN_WARMUP="1", HOSEN_THINK="0.2,0.6",
                      HOSEN_SIGN_IN_TYPING="0.1,0.3", HOSEN_CODE_TYPING="0.1,0.3", HOSEN_TYPING="0.2,0.5",
-                     HOSEN_REPORT_FILLING="0.2,0.5", HOSEN_REPORT_PAUSE="0.2,0.5", HOSEN_LOCUST_PROCESSES="1")
+                     HOSEN_REPORT_FILLING="0.2,0.5", HOSEN_REPORT_PAUSE="2,3", HOSEN_LOCUST_PROCESSES="1")
     subprocess.run(locust_command(port, 10, 10, seconds), cwd=ROOT, env=env,  # noqa: S603
                    capture_output=True, text=True, timeout=seconds + 120)
     samples, _sign_ins, failures = read_samples(samples_file)
