@@ -255,6 +255,9 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # Who must have it, and the grace period each network sets, is hosen/accounts/two_step.py.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Hosen"
+# A code is taken for one 30-second step either side of now: a code typed as its step ends, on a phone whose
+# clock is a few seconds off, still signs in (RFC 6238 advises one step). A used code is refused the second time.
+MFA_TOTP_TOLERANCE = 1
 # A passkey is a second step after the password (not yet a sign-in by itself).
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Passkeys need HTTPS, except on this machine while developing (http://localhost).

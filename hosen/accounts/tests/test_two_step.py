@@ -3,6 +3,7 @@ the grace period a network admin sets, and the admin site."""
 
 import json
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -261,3 +262,14 @@ def test_enrol_totp_gives_codes_that_allauth_accepts(cast):
     assert TOTP(authenticator).validate_code(totp_code(SECRET))
     assert not TOTP(authenticator).validate_code(totp_code(SECRET)), "a code works once"
     assert Authenticator.objects.filter(user=cast.viewer, type="recovery_codes").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_code_of_the_step_just_ended_is_taken_but_not_one_older(cast):
+    """A code typed as its 30 seconds run out still signs in; a code from a minute ago does not."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    authenticator = enrol_totp(cast.manager, SECRET)
+    now = time.time()
+    assert TOTP(authenticator).validate_code(totp_code(SECRET, at=now - 30))
+    assert not TOTP(authenticator).validate_code(totp_code(SECRET, at=now - 90))
