@@ -141,6 +141,11 @@ if DATABASE_URL:
         # Page queries are small; starting parallel workers costs more than it saves (the audit history's
         # UNION over every register took 14 ms in parallel against 2 ms without).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c max_parallel_workers_per_gather=0"
+        # No server-side cursors: a queryset iterated only part-way (Django's Select reads just the first choice
+        # of a ModelChoiceField to decide `required`) leaves its cursor open on the kept connection, and when the
+        # garbage collector closes it during a later request, that request fails ("current transaction is
+        # aborted") or waits on the connection's lock. Exports then read their rows in one fetch.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     # SQLite's durability: with NORMAL in WAL mode a commit is written to the WAL but not flushed to the disk;
     # the WAL is flushed at each checkpoint (every 1,000 pages, about 40 new needs; the OS writes the rest out

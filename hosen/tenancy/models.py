@@ -13,7 +13,7 @@ class Network(models.Model):
     # Days a network admin, coordinator or manager may sign in without two-step sign-in, from the day her
     # role first needed it; then she can reach nothing but enrolment. Set by the network admin.
     two_step_grace_days = models.PositiveSmallIntegerField(
-        _("days to set up two-step sign-in"), default=14,
+        _("days to set up two-step sign-in"), default=14, db_default=14,
         validators=[MaxValueValidator(365)],
     )
 

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='network',
             name='two_step_grace_days',
-            field=models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='days to set up two-step sign-in'),
+            field=models.PositiveSmallIntegerField(default=14, db_default=14, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='days to set up two-step sign-in'),
         ),
     ]
