@@ -40,6 +40,7 @@ from writes import (  # noqa: E402  the write benchmark's server and CPU account
     machine_busy,
     percentile,
     process_cpu,
+    start_server,
     stop_server,
 )
 
@@ -170,31 +171,6 @@ def empty_redis():
         print(f"  note: could not empty the benchmark's Redis database ({problem})")
 
 
-def start_server(args, env, port):
-    import http.client
-
-    command = [str(VENV_BIN / "gunicorn"), "hosen.wsgi", "--workers", str(args.workers),
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    log = open(RESULTS / "signin-gunicorn.log", "w")  # noqa: SIM115  closed in stop_server
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-    server.log = log
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn stopped while starting: see bench/results/signin-gunicorn.log")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/accounts/login/")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
-        except OSError:
-            pass
-        time.sleep(0.3)
-    stop_server(server)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()  # noqa: S607
 
@@ -262,7 +238,7 @@ def main():
     database = database_name(args.database_url)
     port = free_port()
     samples_file = RESULTS / f"signin-samples-{backend}.json"
-    server = start_server(args, env, port)
+    server = start_server(args, env, port, log_name="signin-gunicorn.log")
     try:
         if not args.no_warmup:
             warm_up(args, backend, port)

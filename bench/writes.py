@@ -190,18 +190,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(args, env, port):
+def start_server(args, env, port, log_name="writes-gunicorn.log"):
+    """gunicorn with args.workers workers (and args.threads threads, where the bench has them) on loopback,
+    its output in bench/results/<log_name>; returns once the sign-in page answers."""
     command = [str(VENV_BIN / "gunicorn"), "hosen.wsgi", "--workers", str(args.workers),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    if args.threads > 1:
+    if getattr(args, "threads", 1) > 1:
         command += ["--worker-class", "gthread", "--threads", str(args.threads)]
-    log = open(RESULTS / "writes-gunicorn.log", "w")  # noqa: SIM115  closed in stop_server
+    log = open(RESULTS / log_name, "w")  # noqa: SIM115  closed in stop_server
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     server.log = log
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit("gunicorn stopped while starting: see bench/results/writes-gunicorn.log")
+            raise SystemExit(f"gunicorn stopped while starting: see bench/results/{log_name}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/accounts/login/")
