@@ -248,6 +248,9 @@ ACCOUNT_CHANGE_EMAIL = True
 # Changing the address asks for the password again when the last sign-in is not recent: a session left open
 # on a shared phone cannot move the account to another mailbox.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Each change to how one signs in (address, password, two-step sign-in) is told to the account's address — the old
+# one when the address changed — so that someone who took over a session or a password is noticed by the owner.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # allauth's MFA otherwise refuses any unverified address on an account with two-step sign-in: a manager (who must
 # have it) could never change her address, and a pending change would block setting two-step up. Its reason is an
 # open sign-up left unverified; Hosen has none, and an unverified address here signs nobody in.

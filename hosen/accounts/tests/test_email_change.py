@@ -263,3 +263,27 @@ def test_the_link_works_on_another_device_where_nobody_is_signed_in(cast, client
     cast.manager.refresh_from_db()
     assert cast.manager.email == "manager@new-job.org"
     assert client.post(link).status_code in (200, 404)  # used: "expired or already used", no 500
+
+
+@pytest.mark.django_db
+def test_the_old_address_is_told_of_the_change_in_her_language(cast):
+    """Someone who moved the account to her own mailbox is noticed: the owner's old address hears of it."""
+    manager = _password_client(cast.manager)
+    manager.cookies["django_language"] = "he"
+    manager.post(EMAIL_PAGE, {"email": "manager@new-job.org", "action_add": ""})
+    manager.post(_confirm_link(mail.outbox[-1]))
+    cast.manager.refresh_from_db()
+    assert cast.manager.email == "manager@new-job.org"
+    told = [message for message in mail.outbox if message.to == ["manager@test.org"]]
+    assert len(told) == 1
+    assert "manager@new-job.org" in told[0].body
+    assert re.search(r"[\u0590-\u05FF]", told[0].subject + told[0].body), "in Hebrew, the language she uses"
+
+
+@pytest.mark.django_db
+def test_a_changed_password_is_told_to_the_account(cast):
+    manager = _password_client(cast.manager)
+    response = manager.post("/accounts/password/change/", {
+        "oldpassword": PASSWORD, "password1": "a-new-long-password-9", "password2": "a-new-long-password-9"})
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["manager@test.org"]]
