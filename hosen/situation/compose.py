@@ -111,10 +111,13 @@ def whatsapp_text(picture: Picture) -> str:
     lines.append("*" + ngettext("%(count)d site", "%(count)d sites", picture.sites_total)
                  % {"count": picture.sites_total} + "*")
     lines += [f"• {label}: {count}" for label, count in picture.sites_by_status]
+    # Each label translated on its own line: xgettext does not read inside f-strings.
     if picture.sites_no_status:
-        lines.append(f"• {_('No status yet')}: {picture.sites_no_status}")
+        no_status = _("No status yet")
+        lines.append(f"• {no_status}: {picture.sites_no_status}")
     if picture.sites_stale:
-        lines.append(f"• {_('Not updated in 48 hours')}: {picture.sites_stale}")
+        stale = _("Not updated in 48 hours")
+        lines.append(f"• {stale}: {picture.sites_stale}")
     lines.append("")
 
     lines.append("*" + _("Decisions in the last 24 hours") + "*")

@@ -174,10 +174,12 @@ def email_recipients(channel) -> list[str]:
 def channel_label(channel):
     label = channel.name
     if getattr(channel, "is_active_now", False):
-        label = f"{label} · {_('active now')}"
+        active = _("active now")  # not inside the f-string: xgettext would not extract it
+        label = f"{label} · {active}"
     count = len(email_recipients(channel))
     if count:
-        label = f"{label} · {_('e-mail')} ({count})"
+        email = _("e-mail")
+        label = f"{label} · {email} ({count})"
     return label
 
 
