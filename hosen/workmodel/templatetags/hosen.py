@@ -1,5 +1,7 @@
 from django import template
 
+from hosen.relative_time import time_ago
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def tr(obj, field):
 def paragraphs(text):
     """Split model text into paragraphs on blank lines or single newlines."""
     return [p.strip() for p in (text or "").splitlines() if p.strip()]
+
+
+@register.filter
+def ago(when):
+    """`{{ status.reported_at|ago }}`: "just now", "5 hours ago", with the language's plural forms."""
+    return time_ago(when)
