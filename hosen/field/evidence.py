@@ -3,6 +3,7 @@
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hosen.workmodel.evidence import Evidence, provides
 
@@ -68,5 +69,7 @@ def needs_by_audience(ctx):
 def emerging_needs(ctx):
     counts = Need.objects.filter(emergency=ctx.emergency, is_emerging=True).aggregate(
         total=Count("pk"), open=Count("pk", filter=Q(status__in=["open", "in_progress"])))
-    return Evidence(_("%(total)d emerging needs on record, %(open)d of them not yet met") % counts,
+    return Evidence(ngettext("%(total)d emerging need on record, %(open)d of them not yet met",
+                             "%(total)d emerging needs on record, %(open)d of them not yet met",
+                             counts["total"]) % counts,
                     _url(ctx, "field:needs") + "?emerging=1")

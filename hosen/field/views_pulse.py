@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from hosen.tenancy.middleware import authority_view
@@ -85,11 +86,13 @@ def pulses(request):
     if request.method == "POST" and form.is_valid():
         pulse, recipients = create_pulse(request.authority, emergency, request.user, form.cleaned_data)
         sent, failed = send_pulse_emails(request, pulse, recipients)
-        messages.success(request, _("The pulse is ready. %(sent)d e-mails were sent; share the other links below.")
-                         % {"sent": sent})
+        messages.success(request, ngettext(
+            "The pulse is ready. %(sent)d e-mail was sent; share the other links below.",
+            "The pulse is ready. %(sent)d e-mails were sent; share the other links below.", sent) % {"sent": sent})
         if failed:
-            messages.warning(request, _("%(failed)d e-mails could not be sent: share those links yourself.")
-                             % {"failed": failed})
+            messages.warning(request, ngettext("%(failed)d e-mail could not be sent: share that link yourself.",
+                                               "%(failed)d e-mails could not be sent: share those links yourself.",
+                                               failed) % {"failed": failed})
         # A fragment of our own, or the browser keeps the form's "#new" on the new page.
         return redirect(reverse("field:pulse", kwargs={"authority_slug": request.authority.slug,
                                                        "pulse_pk": pulse.pk}) + "#main")

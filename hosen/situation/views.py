@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hosen.integrity import versions
 from hosen.resources.models import Person
@@ -235,6 +236,12 @@ def entry_edit(request, entry_pk):
 # ---- outgoing updates ------------------------------------------------------------------------
 
 
+def _emailed(count, channel):
+    return ngettext("The update was e-mailed to %(count)d recipient of %(channel)s.",
+                    "The update was e-mailed to %(count)d recipients of %(channel)s.", count) % {
+        "count": count, "channel": channel}
+
+
 def _send_email(request, emergency, channel, text, recipients):
     """Send the update to the recipients in Bcc, in batches; returns (sent to how many, error or "")."""
     subject = _("%(authority)s: situation update — %(emergency)s") % {
@@ -317,8 +324,7 @@ def update_new(request):
                 else:
                     update, error = _email_and_record(request, emergency, channel, text)
                     if error is None:
-                        messages.success(request, _("The update was e-mailed to %(count)d recipients of %(channel)s.")
-                                         % {"count": update.recipients, "channel": channel})
+                        messages.success(request, _emailed(update.recipients, channel))
                         return redirect(_url(request, "situation:updates"))
                     # The attempt is kept (and so answered with a redirect: an error status would undo it), on
                     # the list where it says it did not go out, with its text and "try again".
@@ -388,6 +394,5 @@ def _retry(request, emergency):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("The update was e-mailed to %(count)d recipients of %(channel)s.")
-                         % {"count": new.recipients, "channel": update.channel})
+        messages.success(request, _emailed(new.recipients, update.channel))
     return back

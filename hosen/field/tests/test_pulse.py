@@ -321,3 +321,11 @@ def test_queries_on_the_pulse_pages_do_not_grow(cast, client_for, client):
     assert large == small, (small, large)
     assert max(large) <= 12, large
     assert _count(client, answer_url(people[0])) == small_public <= 4
+
+
+@pytest.mark.django_db
+def test_one_email_sent_is_said_in_the_singular(cast, client_for):
+    response = client_for(cast.manager).post(pulses_url(cast), new_pulse(members=[str(cast.team.pk)]),
+                                             follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert len(mail.outbox) == 1
+    assert "The pulse is ready. 1 e-mail was sent;" in response.content.decode()

@@ -448,3 +448,12 @@ def test_queries_for_the_updates_pages_do_not_grow(cast, client_for):
             assert client.get(path).status_code == 200
         assert len(large) == len(small), f"{path}: {len(small)} then {len(large)}"
         assert len(large) <= 16
+
+
+@pytest.mark.django_db
+def test_the_confirmation_counts_one_recipient_in_the_singular(cast, client_for, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lists = channel(cast, "Parents list", email_recipients="a@example.org")
+    response = client_for(cast.manager).post(url(cast, "update_new"), {
+        "channel": lists.pk, "text": "*Update*", "send": "email"}, follow=True, **EN)
+    assert "The update was e-mailed to 1 recipient of Parents list." in response.content.decode()
