@@ -47,8 +47,14 @@ def _aged(need):
     return need
 
 
+def _statuses():
+    """The status buttons' (value, label), translated once: a lazy label is translated again on every use, and
+    a page of cards uses each one some two hundred times."""
+    return [(value, str(label)) for value, label in NeedStatus.choices]
+
+
 def _card(need, next_url, **extra):
-    return {"need": _aged(need), "next": next_url, "statuses": NeedStatus.choices, "arrow": _arrow(), **extra}
+    return {"need": _aged(need), "next": next_url, "statuses": _statuses(), "arrow": _arrow(), **extra}
 
 
 # ---- the list --------------------------------------------------------------------------------
@@ -94,7 +100,7 @@ def need_list(request):
                                                   chosen.get("category", "")) if row["n"] or row["chosen"]],
         "page": page,
         "next": request.get_full_path(),
-        "statuses": NeedStatus.choices,
+        "statuses": _statuses(),
         "can_change": request.access.can("change"),
     })
     return render(request, "field/need_list.html", context)
