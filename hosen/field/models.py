@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hosen.choice_labels import choice_label
 from hosen.tenancy.models import TenantModel
 from hosen.workmodel.models import Emergency
 
@@ -259,6 +260,19 @@ class Need(TenantModel):
 
     def __str__(self):
         return self.description[:60]
+
+    # Each card shows four of these labels: read from the enum, not through Django's dict of every choice.
+    def get_audience_display(self):
+        return choice_label(Audience, self.audience)
+
+    def get_category_display(self):
+        return choice_label(NeedCategory, self.category)
+
+    def get_urgency_display(self):
+        return choice_label(Urgency, self.urgency)
+
+    def get_status_display(self):
+        return choice_label(NeedStatus, self.status)
 
     @property
     def is_open(self):
