@@ -6,4 +6,8 @@ class WorkmodelConfig(AppConfig):
     label = "workmodel"
 
     def ready(self):
+        from hosen import form_defaults
+
         from . import evidence  # noqa: F401  registers the evidence providers
+
+        form_defaults.install()

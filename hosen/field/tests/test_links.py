@@ -100,7 +100,7 @@ def test_manager_creates_a_group_link_by_kind_and_area(cast, client_for, sites):
     ({"site": "theirs"}, "Select a valid choice"),
     ({"valid_for": "61"}, "at most 60 days"),
     ({"valid_for": str(60 * 24 + 1), "unit": "hours"}, "at most 60 days"),
-    ({"valid_for": "0"}, "greater than or equal to 1"),
+    ({"valid_for": "0"}, "Enter 1 or more."),
     ({"valid_for": "99999999999999"}, "at most 60 days"),
     ({"valid_for": "soon"}, "Enter a whole number"),
     ({"unit": "years"}, "Select a valid choice"),

@@ -326,7 +326,7 @@ def test_new_need_is_added_to_the_current_emergency(cast, client_for, register):
     ({"quantity": "many"}, "quantity", "Enter a whole number."),
     ({"audience": "site", "site": ""}, "site", "Choose the site that needs it"),
     ({"urgency": "9"}, "urgency", "Select a valid choice"),
-    ({"category": ""}, "category", "This field is required."),
+    ({"category": ""}, "category", "Choose one of the options."),
 ])
 def test_new_need_refuses_bad_input_with_a_clear_message(cast, client_for, register, overrides, field, message):
     response = client_for(cast.manager).post(url(cast, "need_new"), valid_post(**overrides), **EN)

@@ -153,7 +153,7 @@ def test_bad_input_gets_clear_messages_and_saves_nothing(cast, client, place):
     cases = [
         (report_data(status=""), "Choose the site&#x27;s status."),
         (report_data(status="flying"), "Select a valid choice"),
-        (report_data(present="-3"), "greater than or equal to 0"),
+        (report_data(present="-3"), "Enter 0 or more."),
         (report_data(present="many"), "Enter a whole number"),
         (report_data(need_description=""), "Write in a few words what is needed."),
         (report_data(need_categories=[]), "Tick what kind of need it is"),

@@ -244,7 +244,7 @@ def test_formulas_without_a_saved_result_are_row_errors_and_nothing_is_written(c
     assert response.status_code == 422
     result = response.context["result"]
     assert [(e.row, e.column, e.message) for e in result.errors] == [
-        (2, "students", UNSAVED), (3, "kind", UNSAVED), (6, "kind", "This field is required."), (6, "name", UNSAVED)]
+        (2, "students", UNSAVED), (3, "kind", UNSAVED), (6, "kind", "Choose one of the options."), (6, "name", UNSAVED)]
     assert result.rows == 4  # the row with nothing but an unsaved formula is a row, not a blank
     assert "paste the values instead of the formulas" in response.content.decode()
     assert site_names(cast) == set()

@@ -251,7 +251,7 @@ def test_a_bad_facilities_file_writes_nothing(cast, client_for, sites):
     errors = {(e.row, e.column): e.message for e in response.context["result"].errors}
     assert errors[(2, "site")].startswith("No site of this authority is called “Their school”")
     assert "Select a valid choice" in errors[(3, "kind")]
-    assert "greater than or equal to 0" in errors[(3, "capacity")]
+    assert errors[(3, "capacity")] == "Enter 0 or more."
     assert errors[(3, "protected space")] == "Write yes or no."
     assert errors[(4, "name")] == "“hall” is already in row 2 of this file."
     with scopes_disabled():
