@@ -138,3 +138,19 @@ def test_a_need_card_says_just_now_not_zero_minutes(cast, client_for):
     body = client_for(cast.viewer).get(f"/a/{cast.authority.slug}/needs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">just now</time>" in body and ">2 hours ago</time>" in body
     assert "0 minutes" not in body
+
+
+@pytest.mark.django_db
+def test_protected_space_for_one_person_is_singular(cast, client_for):
+    from django_scopes import scopes_disabled
+
+    from hosen.field.models import Site
+
+    with scopes_disabled():
+        site = Site.objects.create(authority=cast.authority, name="גן", kind="school", has_protected_space=True,
+                                   protected_capacity=1)
+    client = client_for(cast.viewer)
+    board = client.get(f"/a/{cast.authority.slug}/sites/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(f"/a/{cast.authority.slug}/sites/{site.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "for 1 person" in board and "for 1 person" in page
+    assert "1 people" not in board + page
