@@ -457,3 +457,19 @@ def test_the_confirmation_counts_one_recipient_in_the_singular(cast, client_for,
     response = client_for(cast.manager).post(url(cast, "update_new"), {
         "channel": lists.pk, "text": "*Update*", "send": "email"}, follow=True, **EN)
     assert "The update was e-mailed to 1 recipient of Parents list." in response.content.decode()
+
+
+def _stale_line_translated(language):
+    with translation.override(language):
+        return translation.gettext("Not updated in 48 hours") != "Not updated in 48 hours"
+
+
+# Needs the compiled catalogs with this message (tests/test_catalogs.py then requires it translated).
+@pytest.mark.skipif(not (_stale_line_translated("he") and _stale_line_translated("ar")),
+                    reason="catalogs not yet compiled")
+@pytest.mark.parametrize("language", ["he", "ar"])
+def test_the_stale_sites_line_is_in_the_update_language(language):
+    picture = Picture("Town", "Storm", timezone.now(), sites_total=4, sites_no_status=1, sites_stale=2)
+    with translation.override(language):
+        text = whatsapp_text(picture)
+    assert "Not updated" not in text and "No status yet" not in text
