@@ -154,3 +154,16 @@ def test_protected_space_for_one_person_is_singular(cast, client_for):
     page = client.get(f"/a/{cast.authority.slug}/sites/{site.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "for 1 person" in board and "for 1 person" in page
     assert "1 people" not in board + page
+
+
+@pytest.mark.django_db
+def test_a_protected_facility_for_one_person_is_singular_in_the_totals(cast, client_for):
+    from django_scopes import scopes_disabled
+
+    from hosen.resources.models import Facility
+
+    with scopes_disabled():
+        Facility.objects.create(authority=cast.authority, name="מקלט", kind="hall", capacity=1, is_protected=True)
+    body = client_for(cast.viewer).get(f"/a/{cast.authority.slug}/facilities/",
+                                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "(for 1 person)" in body and "1 people" not in body
