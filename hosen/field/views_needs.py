@@ -7,7 +7,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -42,11 +41,6 @@ def _arrow():
     return "←" if get_language_bidi() else "→"
 
 
-def _aged(need):
-    need.age = timesince(need.created_at, depth=1)
-    return need
-
-
 def _statuses():
     """The status buttons' (value, label), translated once: a lazy label is translated again on every use, and
     a page of cards uses each one some two hundred times."""
@@ -54,7 +48,7 @@ def _statuses():
 
 
 def _card(need, next_url, **extra):
-    return {"need": _aged(need), "next": next_url, "statuses": _statuses(), "arrow": _arrow(), **extra}
+    return {"need": need, "next": next_url, "statuses": _statuses(), "arrow": _arrow(), **extra}
 
 
 # ---- the list --------------------------------------------------------------------------------
@@ -90,8 +84,6 @@ def need_list(request):
     paginator = Paginator(needs.select_related("site").order_by(*LIST_ORDER), PAGE_SIZE)
     paginator.count = counts["total"]  # already counted: no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
-    for need in page.object_list:
-        _aged(need)
     context.update({
         "counts": counts,
         "by_status": _breakdown(request, "status", NeedStatus.choices, counts, chosen.get("status", "")),
