@@ -27,6 +27,7 @@ class TwoStepRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._open_prefixes = None
+        self._admin = None
 
     def open_prefixes(self):
         """Pages a held user may still reach: enrolment itself and what it needs."""
@@ -38,10 +39,16 @@ class TwoStepRequiredMiddleware:
             )
         return self._open_prefixes
 
+    def admin_paths(self):
+        """The admin site's index and its own sign-in page, reversed once per process, not on every request."""
+        if self._admin is None:
+            self._admin = (reverse("admin:index"), reverse("admin:login"))
+        return self._admin
+
     def __call__(self, request):
-        admin = reverse("admin:index")
+        admin, admin_login = self.admin_paths()
         path = request.path_info
-        if path == reverse("admin:login"):
+        if path == admin_login:
             # The admin's own sign-in form knows no second step, so it is never shown: a visitor signs in through
             # Hosen's, staff go on to the admin, and anyone else signed in may not enter (Hosen's sign-in would
             # send her straight back here).
