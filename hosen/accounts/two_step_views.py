@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from hosen.integrity.submissions import write_view
+from hosen.integrity.versions import VersionedForm
 from hosen.tenancy.models import Network
 
 from . import two_step
@@ -57,7 +58,7 @@ def two_step_required(request):
     }, status=422 if refused else 200)
 
 
-class GraceForm(forms.ModelForm):
+class GraceForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Network
         fields = ["two_step_grace_days"]
@@ -84,4 +85,4 @@ def network_two_step(request):
         return redirect(f"{reverse('accounts:two_step_network')}?network={network.pk}")
     return render(request, "accounts/two_step_network.html", {
         "form": form, "network": network, "networks": networks,
-    }, status=422 if form.errors else 200)
+    }, status=(409 if form.conflict else 422) if form.errors else 200)

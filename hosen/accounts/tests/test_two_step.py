@@ -16,7 +16,9 @@ from conftest import PASSWORD
 from hosen.accounts import two_step
 from hosen.accounts.models import User
 from hosen.accounts.two_step import enrol_totp, totp_code
+from hosen.accounts.two_step_views import GraceForm
 from hosen.integrity.drafts import SESSION_KEY as UNSENT
+from hosen.integrity.testing import with_version
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ASKED = "Set up two-step sign-in"
@@ -204,7 +206,8 @@ def test_a_network_admin_sets_the_grace_period(cast, client_for):
     assert 'href="/network/two-step/"' in client.get("/network/").content.decode()
 
     for bad in ["-1", "abc", "366", ""]:
-        response = client.post("/network/two-step/", {"two_step_grace_days": bad})
+        data = with_version(cast.network, {"two_step_grace_days": bad}, form=GraceForm)
+        response = client.post("/network/two-step/", data)
         assert response.status_code == 422, bad
         assert "errorlist" in response.content.decode()
     cast.network.refresh_from_db()
@@ -217,7 +220,8 @@ def test_a_network_admin_sets_the_grace_period(cast, client_for):
     assert cast.network.two_step_grace_days == 14
 
     client = client_for(cast.network_admin)
-    response = client.post("/network/two-step/", {"two_step_grace_days": "0"})
+    data = with_version(cast.network, {"two_step_grace_days": "0"}, form=GraceForm)
+    response = client.post("/network/two-step/", data)
     assert response.status_code == 302
     cast.network.refresh_from_db()
     assert cast.network.two_step_grace_days == 0
@@ -273,3 +277,20 @@ def test_a_code_of_the_step_just_ended_is_taken_but_not_one_older(cast):
     now = time.time()
     assert TOTP(authenticator).validate_code(totp_code(SECRET, at=now - 30))
     assert not TOTP(authenticator).validate_code(totp_code(SECRET, at=now - 90))
+
+
+@pytest.mark.django_db
+def test_two_network_admins_setting_the_grace_period_at_once_do_not_overwrite_each_other(cast, client_for):
+    from hosen.integrity.testing import loaded
+
+    second_admin = User.objects.create_user(email="admin2@test.org", password=PASSWORD)
+    second_admin.memberships.create(role=cast.network_admin.memberships.first().role, network=cast.network)
+    first, second = client_for(cast.network_admin), client_for(second_admin)
+    mine = loaded(first, "/network/two-step/", having="two_step_grace_days", two_step_grace_days="7")
+    theirs = loaded(second, "/network/two-step/", having="two_step_grace_days", two_step_grace_days="30")
+
+    assert first.post("/network/two-step/", mine).status_code == 302
+    stale = second.post("/network/two-step/", theirs)
+    assert stale.status_code == 409
+    cast.network.refresh_from_db()
+    assert cast.network.two_step_grace_days == 7, "the first save is not silently overwritten"
