@@ -10,8 +10,13 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
-install: uv
+install: uv $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
 	$(UV) sync --frozen
+
+# The page checkers the browser tests run (axe-core, the Nu Html Checker; package.json), when npm is here:
+# installed again only when package.json or its lock changed. Their install scripts are not needed (Java is Debian's).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
 
 # Served as production serves it (debug off, gunicorn, compressed static files, a secret key of its own), with the
 # demo data, on http://127.0.0.1:$(PORT): see hosen/serve.py.
