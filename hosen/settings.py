@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "hosen.partners",
     "hosen.ops",
     "hosen.integrity",
+    "hosen.api",
+    "ninja",  # the API reference page's own copy of Swagger UI (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -206,6 +208,8 @@ RATELIMIT_VIEW = "hosen.public.rate_limited"
 RATELIMIT_PUBLIC_GET = os.environ.get("RATELIMIT_PUBLIC_GET", "300/10m")
 RATELIMIT_PUBLIC_POST_IP = os.environ.get("RATELIMIT_PUBLIC_POST_IP", "20/10m")
 RATELIMIT_PUBLIC_POST_TOKEN = os.environ.get("RATELIMIT_PUBLIC_POST_TOKEN", "60/10m")
+# The API: requests per personal access token (or per signed-in person calling it from a page).
+RATELIMIT_API = os.environ.get("RATELIMIT_API", "600/m")
 # The client's address behind a proxy: the request header the proxy fills with it (e.g. HTTP_X_REAL_IP or
 # HTTP_X_FORWARDED_FOR, whose right end — the address the proxy appended — is taken), else every visitor is
 # the proxy. One reading for the sign-in lock-out, allauth's limits and the public forms: hosen/client_address.py.

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from hosen.accounts import urls as accounts_urls
 from hosen.accounts import views as accounts_views
+from hosen.api.v1 import api as api_v1
 from hosen.tenancy import urls as tenancy_urls
 
 
@@ -37,6 +38,8 @@ urlpatterns = [
     path("", include("hosen.accounts.urls")),
     path("", include("hosen.field.urls_public")),  # token forms for people without an account
     path("", include("hosen.resources.urls_public")),
+    path("api/v1/", api_v1.urls),
+    path("", include("hosen.api.urls")),  # the access tokens pages
     path("language/", accounts_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

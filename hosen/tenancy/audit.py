@@ -14,6 +14,8 @@ from django.db.models import CharField, Value
 from .models import TenantModel
 
 HIDDEN_FIELDS = {"id", "authority"}
+# hosen/api/audit.py writes this before the name of the token that made a change.
+API_PREFIX = "API: "
 
 
 @functools.cache
@@ -36,6 +38,12 @@ class Change:
     model_name: str
     object_id: int
     fields: list[tuple[str, object, object]]  # (label, before, after)
+    reason: str = ""  # the history row's change reason: "API: <token name>" for a change made through the API
+
+    @property
+    def api_token(self) -> str:
+        """The name of the access token that made the change through the API, or ""."""
+        return self.reason[len(API_PREFIX):] if self.reason.startswith(API_PREFIX) else ""
 
 
 def _display(field, value):
@@ -87,7 +95,8 @@ def recent_changes(authority, limit=50, model_label=None, before=None) -> list[C
             index = next((i for i, v in enumerate(versions) if v.history_id == row.history_id), None)
             prev = versions[index - 1] if index else None
             changes.append(Change(row.history_date, row.history_user, row.history_type,
-                                  model._meta.verbose_name, row.id, _diff(fields, row, prev)))
+                                  model._meta.verbose_name, row.id, _diff(fields, row, prev),
+                                  row.history_change_reason or ""))
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes
 

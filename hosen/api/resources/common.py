@@ -1,0 +1,66 @@
+"""What every resource module shares: choice types for the schema, the record's version in its output, and the
+answers of a create and an edit."""
+
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Schema
+
+from hosen.integrity.versions import version_of
+from hosen.workmodel.services import current_emergency
+
+from ..guard import etag, json_response
+from ..problems import Problem
+
+
+def one_of(choices):
+    """A schema type that admits exactly the values of a Django choices class (an enum in OpenAPI)."""
+    return Literal[tuple(choices.values)]
+
+
+class Versioned(Schema):
+    """Every record carries its version: send it back in If-Match to change the record."""
+
+    version: str
+
+    @staticmethod
+    def resolve_version(obj):
+        return version_of(obj)
+
+
+def open_emergency(authority):
+    """The authority's current emergency, which new records join; 409 when none is open."""
+    emergency = current_emergency(authority)
+    if emergency is None:
+        raise Problem(409, "bad-request", _("There is no open emergency in this authority: open one first."))
+    return emergency
+
+
+def chosen_emergency(authority, emergency_id):
+    """The emergency a list is about: the one asked for, else the current one (None when none is open)."""
+    from hosen.workmodel.models import Emergency
+
+    if emergency_id is None:
+        return current_emergency(authority)
+    return get_object_or_404(Emergency.objects.filter(authority=authority), pk=emergency_id)
+
+
+def created(schema, record, location):
+    return json_response(201, schema.from_orm(record).model_dump(mode="json"),
+                         {"Location": location, "ETag": etag(record)})
+
+
+def saved(schema, record):
+    return json_response(200, schema.from_orm(record).model_dump(mode="json"), {"ETag": etag(record)})
+
+
+def present(schema):
+    """record → JSON-ready dict, for lists and for the "current" of a conflict."""
+    return lambda record: schema.from_orm(record).model_dump(mode="json")
+
+
+# The answers every operation may give besides its own, for the schema (and so for schemathesis).
+READ_ERRORS = {401, 403, 404, 422, 429}
+WRITE_ERRORS = READ_ERRORS | {400, 409}
+EDIT_ERRORS = WRITE_ERRORS | {412, 428}
