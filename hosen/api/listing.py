@@ -63,13 +63,14 @@ def _next_url(request, pk):
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
-def paginate(request, queryset, present, query: ListQuery):
-    """One page: `present(record)` for each, and the URL of the next page (None on the last)."""
+def paginate(request, queryset, query: ListQuery, present=None):
+    """One page of records (each through `present` when given; else the operation's schema reads the record
+    itself), and the URL of the next page (None on the last)."""
     after = _position(query.cursor)
     rows = list(queryset.filter(pk__gt=after).order_by("pk")[: query.limit + 1])
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    return {"results": [present(row) for row in rows],
+    return {"results": [present(row) for row in rows] if present else rows,
             "next": _next_url(request, rows[-1].pk) if more else None}
 
 

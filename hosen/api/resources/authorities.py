@@ -10,7 +10,7 @@ from ..guard import authority_scope
 from ..listing import ListQuery, page_of, paginate
 from ..schemas import documented
 from ..tokens import token_authority_id
-from .common import READ_ERRORS, Versioned, present
+from .common import READ_ERRORS, Versioned
 
 router = Router(tags=["authorities"])
 
@@ -38,7 +38,7 @@ def list_authorities(request, page: Query[ListQuery]):
     bound = token_authority_id(request)
     if bound is not None:
         authorities = authorities.filter(pk=bound)
-    return paginate(request, authorities, _authority_out(request), page)
+    return paginate(request, authorities, page, _authority_out(request))
 
 
 @router.get("/{slug}/", response=AuthorityOut, url_name="authority", openapi_extra=documented(READ_ERRORS))
@@ -60,7 +60,7 @@ class EmergencyOut(Versioned, ModelSchema):
             openapi_extra=documented(READ_ERRORS))
 def list_emergencies(request, slug: str, page: Query[ListQuery]):
     with authority_scope(request, slug) as authority:
-        return paginate(request, Emergency.objects.filter(authority=authority), present(EmergencyOut), page)
+        return paginate(request, Emergency.objects.filter(authority=authority), page)
 
 
 @router.get("/{slug}/emergencies/{emergency_id}/", response=EmergencyOut, url_name="emergency",

@@ -99,7 +99,7 @@ def list_sites(request, slug: str, filters: Query[SiteFilters], page: Query[List
             sites = sites.filter(area=filters.area)
         if filters.active is not None:
             sites = sites.filter(is_active=filters.active)
-        return paginate(request, sites, present(SiteOut), page)
+        return paginate(request, sites, page)
 
 
 @router.get("/{slug}/sites/{site_id}/", response=SiteOut, url_name="site", openapi_extra=documented(READ_ERRORS))
@@ -167,7 +167,7 @@ def list_statuses(request, slug: str, site_id: int, filters: Query[StatusFilters
         site = get_object_or_404(Site.objects.filter(authority=authority), pk=site_id)
         emergency = chosen_emergency(authority, filters.emergency)
         statuses = SiteStatus.objects.filter(site=site, emergency=emergency)
-        return paginate(request, statuses, present(StatusOut), page)
+        return paginate(request, statuses, page)
 
 
 @router.post("/{slug}/sites/{site_id}/statuses/", response={201: StatusOut}, openapi_extra=documented(WRITE_ERRORS))
@@ -251,7 +251,7 @@ def list_needs(request, slug: str, filters: Query[NeedFilters], page: Query[Expo
         needs = form.apply(Need.objects.filter(authority=authority, emergency=emergency))
         if page.format == "csv":
             return export_csv(needs.select_related("site"), need_columns(), "needs")
-        return paginate(request, needs, present(NeedOut), page)
+        return paginate(request, needs, page)
 
 
 @router.get("/{slug}/needs/{need_id}/", response=NeedOut, url_name="need", openapi_extra=documented(READ_ERRORS))
