@@ -193,7 +193,7 @@ def test_team_member_answers_and_viewer_only_reads(site):
     expect(page.locator("#item-6 .note")).to_have_text(note)
     expect(page.locator("ol.items > li.item")).to_have_count(41)
     expect(page.locator("details.answer-form")).to_have_count(0)
-    expect(page.locator("main form[hx-post]")).to_have_count(0)
+    expect(page.locator("main form[data-hx-post]")).to_have_count(0)
     site.assert_clean()
 
 

@@ -46,7 +46,7 @@ def test_overdue_task_done_in_place_and_a_colleagues_event_arrives_by_polling(si
     manager = site.sign_in(site.context(), cast.manager)
     manager.goto(room_url(site))
     assert manager.locator("#room-log").get_attribute("data-poll") == str(POLL_SECONDS)
-    assert manager.locator("#room-log").get_attribute("hx-trigger") == f"every {POLL_SECONDS}s"
+    assert manager.locator("#room-log").get_attribute("data-hx-trigger") == f"every {POLL_SECONDS}s"
     # A mark on the window: it survives only as long as the page is never reloaded.
     manager.evaluate("window.roomNeverReloaded = true")
 

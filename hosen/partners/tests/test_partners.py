@@ -191,7 +191,7 @@ def test_adding_a_contact_in_place_clears_the_reminder(cast, client_for, axis):
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="contact-log"') and "<html" not in body
     assert "סיכמנו על פתיחת מרחב מוגן" in body
-    assert 'id="partner-last"' in body and 'hx-swap-oob="true"' in body and "today" in body
+    assert 'id="partner-last"' in body and 'data-hx-swap-oob="true"' in body and "today" in body
     assert "Contact overdue" not in body
     with scopes_disabled():
         log = ContactLog.objects.filter(partner=mayor).order_by("-happened_at").first()

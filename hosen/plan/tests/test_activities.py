@@ -346,7 +346,7 @@ def test_the_decision_form_opens_in_the_card_on_demand(cast, client_for):
     client = client_for(cast.team)
     page = client.get(url(cast, "plan:activities")).content.decode()
     assert "Save the decision" not in page  # the list stays light: each card opens its form when asked
-    assert f'hx-get="{url(cast, "plan:activity", activity_pk=activity.pk)}?card=form' in page
+    assert f'data-hx-get="{url(cast, "plan:activity", activity_pk=activity.pk)}?card=form' in page
     detail = url(cast, "plan:activity", activity_pk=activity.pk)
     card = client.get(detail + "?card=form&next=/a/alpha/plan/%3Fessential%3D1", HTTP_HX_REQUEST="true")
     body = card.content.decode()

@@ -91,7 +91,7 @@ def test_toggle_with_htmx_returns_the_card_and_the_new_totals(cast, client_for, 
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="card reg-card channel is-active" id="channel-{radio.pk}"')
-    assert 'id="channel-totals"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="channel-totals"' in html and 'data-hx-swap-oob="true"' in html
     assert response.context["totals"] == {"channels": 4, "active": 3, "reach": 18040, "reach_text": "18,040"}
     assert "18,040" in html
     with scopes_disabled():

@@ -133,8 +133,8 @@ def test_older_entries_are_on_further_pages(cast, client_for):
     second = client.get(url(cast, "room"), {"page": 2}, **EN)
     assert texts(second) == [f"אירוע {n}" for n in range(4, -1, -1)]
     # only the newest page refreshes itself
-    assert "hx-trigger" in first.content.decode().split('id="room-log"')[1].split(">")[0]
-    assert "hx-trigger" not in second.content.decode().split('id="room-log"')[1].split(">")[0]
+    assert "data-hx-trigger" in first.content.decode().split('id="room-log"')[1].split(">")[0]
+    assert "data-hx-trigger" not in second.content.decode().split('id="room-log"')[1].split(">")[0]
 
 
 @pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_the_poll_gets_only_the_log_never_the_form(cast, client_for, log, settin
     page = client.get(url(cast, "room"), **EN).content.decode()
     # the page polls the log partial every 20 s; the form is outside it
     log_tag = page.split('id="room-log"')[1].split(">")[0]
-    assert 'hx-trigger="every 20s"' in log_tag and f'hx-get="{url(cast, "room")}"' in log_tag
+    assert 'data-hx-trigger="every 20s"' in log_tag and f'data-hx-get="{url(cast, "room")}"' in log_tag
     assert 'data-poll="20"' in log_tag
     assert page.index('id="quick-add"') < page.index('id="room-log"')
     assert 'id="quick-add"' not in page.split('id="room-log"')[1]
@@ -185,8 +185,8 @@ def test_the_poll_keeps_the_filter_and_the_interval_follows_the_setting(cast, cl
     settings.HOSEN_ROOM_POLL_SECONDS = 2
     page = client_for(cast.team).get(url(cast, "room"), {"show": "open"}, **EN).content.decode()
     log_tag = page.split('id="room-log"')[1].split(">")[0]
-    assert 'hx-trigger="every 2s"' in log_tag and 'data-poll="2"' in log_tag
-    assert f'hx-get="{url(cast, "room")}?show=open"' in log_tag
+    assert 'data-hx-trigger="every 2s"' in log_tag and 'data-poll="2"' in log_tag
+    assert f'data-hx-get="{url(cast, "room")}?show=open"' in log_tag
 
 
 # ---- adding ----------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def test_an_htmx_add_returns_the_log_with_the_entry_and_a_fresh_form(cast, clien
     body = response.content.decode()
     log_part, form_part = body.split('<form id="quick-add"', 1)
     assert "לתאם הסעה" in log_part
-    assert 'hx-swap-oob="true"' in form_part and "לתאם הסעה" not in form_part  # the form comes back empty
+    assert 'data-hx-swap-oob="true"' in form_part and "לתאם הסעה" not in form_part  # the form comes back empty
     assert re.search(r'value="task"[^>]*checked', form_part)  # still on "task"
 
 

@@ -3,7 +3,7 @@
   "use strict";
   var doc = document;
 
-  // ---- The log polls itself (hx-trigger="every Ns" on #room-log). A poll's answer is swapped in only
+  // ---- The log polls itself (data-hx-trigger="every Ns" on #room-log). A poll's answer is swapped in only
   // when it is the log partial (marked X-Hosen-Log), never, say, a sign-in page after the session ended;
   // and not while the reader's focus is inside the log (a button about to be pressed would vanish).
   doc.addEventListener("htmx:beforeSwap", function (event) {

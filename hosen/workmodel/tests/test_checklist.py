@@ -129,8 +129,8 @@ def test_the_checklist_loads_the_registers_evidence_after_the_answers(cast, clie
     client = client_for(cast.viewer)
     page = client.get(f"/a/{cast.authority.slug}/checklist/").content.decode()
     assert 'id="evidence-5"' in page and "Working with you in Hosen" not in page
-    assert f'hx-get="/a/{cast.authority.slug}/checklist/evidence/"' in page
+    assert f'data-hx-get="/a/{cast.authority.slug}/checklist/evidence/"' in page
     evidence = client.get(f"/a/{cast.authority.slug}/checklist/evidence/").content.decode()
-    assert '<div id="evidence-5" hx-swap-oob="true">' in evidence
+    assert '<div id="evidence-5" data-hx-swap-oob="true">' in evidence
     assert "Working with you in Hosen: 1 team member, 1 decision maker" in evidence
     assert "<html" not in evidence
