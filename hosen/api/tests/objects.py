@@ -6,6 +6,10 @@ caller would. Each resource module's tests add their own entries here:
 - `MODELS`: path parameter name → its model, for the `If-Match` of an edit.
 - `BODIES`: operationId → `body()`: a valid JSON body, so that a permitted caller gets a 2xx answer.
 - `PERMISSION`: operationId → the permission it needs, when not "view" for GET and "change" for the rest.
+- `IF_MATCH`: operationId → `version(made)`: the version an edit sends in If-Match, when it is not the version of
+  the record its path ends with (a decision on an activity sends its current decision's version, say).
+- `NETWORK_ROLES`: operationId → {role: expected answer} for an operation outside `/authorities/{slug}/` (the
+  network's summaries): "2xx" or a status code per role of the matrix; a role not named gets 403.
 
 The matrix fails for an operation that it cannot call (a path parameter or a body missing here).
 """
@@ -43,10 +47,14 @@ BODIES = {
 
 PERMISSION: dict[str, str] = {}
 
+IF_MATCH: dict = {}
+
+NETWORK_ROLES: dict[str, dict] = {}
+
 
 def _gather_siblings():
     """Each resource module's tests keep their entries in `objects_<module>.py` beside this file, with the same
-    four names; they are gathered here so the matrix sees every operation."""
+    names; they are gathered here so the matrix sees every operation."""
     import importlib
     import pkgutil
     from pathlib import Path
@@ -54,7 +62,7 @@ def _gather_siblings():
     for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if info.name.startswith("objects_"):
             module = importlib.import_module(f"{__package__}.{info.name}")
-            for name in ("PATH_OBJECTS", "MODELS", "BODIES", "PERMISSION"):
+            for name in ("PATH_OBJECTS", "MODELS", "BODIES", "PERMISSION", "IF_MATCH", "NETWORK_ROLES"):
                 globals()[name].update(getattr(module, name, {}))
 
 
