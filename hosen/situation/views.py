@@ -229,7 +229,7 @@ def entry_edit(request, entry_pk):
     history = list(entry.history.select_related("history_user").order_by("-history_date", "-history_id")[:20])
     earlier = [v for v in history[1:] if v.text != history[0].text] if history else []
     return render(request, "situation/entry_form.html", {
-        "form": form, "entry": entry, "earlier": earlier,
+        "form": form, "entry": entry, "earlier": earlier, "people": _people(request.authority),
     }, status=(409 if form.conflict else 422) if form.errors else 200)
 
 
