@@ -99,6 +99,11 @@ def install(api):
     def on_forbidden(request, exc):
         return problem(request, 403, "forbidden", str(exc) or _("Your role does not allow this."))
 
+    @api.exception_handler(OverflowError)
+    def on_overflow(request, exc):
+        # A number beyond what the database stores (an id of 2**70, say): no record has it.
+        return problem(request, 422, "invalid", _("A number in the request is too large."))
+
     @api.exception_handler(HttpError)
     def on_http(request, exc):
         kind = {403: "forbidden", 404: "not-found", 401: "not-authenticated"}.get(exc.status_code, "bad-request")

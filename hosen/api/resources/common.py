@@ -1,11 +1,13 @@
 """What every resource module shares: choice types for the schema, the record's version in its output, and the
 answers of a create and an edit."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr, WithJsonSchema
 
 from hosen.integrity.versions import version_of
 from hosen.workmodel.services import current_emergency
@@ -13,9 +15,39 @@ from hosen.workmodel.services import current_emergency
 from ..guard import etag, json_response
 from ..problems import Problem
 
+# Types of request bodies. JSON says what it means: `true` is not 1, `"5"` is not 5. A body that says otherwise is
+# refused (422) rather than guessed at, so what the schema promises is exactly what is accepted.
+Int = StrictInt
+Flag = StrictBool
+Text = StrictStr
+
+
+class Body(Schema):
+    """Base of every request body: a field the operation does not know is an error, not silently dropped (a
+    misspelled field name would otherwise lose what was sent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
 
 def one_of(choices):
-    """A schema type that admits exactly the values of a Django choices class (an enum in OpenAPI)."""
+    """A body field that admits exactly the values of a Django choices class (an enum in OpenAPI)."""
+    if issubclass(choices, models.IntegerChoices):
+        values = list(choices.values)
+
+        def known(value):
+            if value not in values:
+                raise ValueError(f"must be one of {values}")
+            return value
+
+        return Annotated[StrictInt, AfterValidator(known), WithJsonSchema({"type": "integer", "enum": values})]
+    return Literal[tuple(choices.values)]
+
+
+def filter_of(choices):
+    """A query-string filter over a choices class: integer choices are an IntEnum, which reads "4" from a query
+    string (text is all a query string has)."""
+    if issubclass(choices, models.IntegerChoices):
+        return choices
     return Literal[tuple(choices.values)]
 
 

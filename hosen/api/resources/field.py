@@ -1,6 +1,6 @@
 """Stage 2 in the API: sites and their status reports, and the needs register."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -10,9 +10,20 @@ from django.utils.translation import gettext as _
 from ninja import Field, ModelSchema, Query, Router, Schema
 
 from hosen.field import services
-from hosen.field.forms_needs import UNMET_FILTER, NeedEditForm, NeedFilterForm, NeedForm
-from hosen.field.forms_sites import SiteForm, StatusForm
-from hosen.field.models import Audience, Need, NeedCategory, NeedStatus, Site, SiteKind, SiteState, SiteStatus, Urgency
+from hosen.field.forms_needs import DESCRIPTION_MAX, QUANTITY_MAX, UNMET_FILTER, NeedEditForm, NeedFilterForm, NeedForm
+from hosen.field.forms_sites import MAX_NOTE, MAX_PEOPLE, SiteForm, StatusForm
+from hosen.field.models import (
+    URGENT,
+    Audience,
+    Need,
+    NeedCategory,
+    NeedStatus,
+    Site,
+    SiteKind,
+    SiteState,
+    SiteStatus,
+    Urgency,
+)
 from hosen.field.views_needs import export_columns as need_columns
 
 from ..forms_bridge import bind
@@ -24,9 +35,14 @@ from .common import (
     EDIT_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    Body,
+    Flag,
+    Int,
+    Text,
     Versioned,
     chosen_emergency,
     created,
+    filter_of,
     one_of,
     open_emergency,
     present,
@@ -46,41 +62,46 @@ class SiteOut(Versioned, ModelSchema):
                   "is_active", "created_at"]
 
 
-class SiteIn(Schema):
-    name: str
+# The limits of the page's form, stated in the schema too (the form still checks them, in the caller's language).
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
+People = Annotated[Int, Field(ge=0, le=MAX_PEOPLE)]
+
+
+class SiteIn(Body):
+    name: Name
     kind: one_of(SiteKind)
-    code: str = ""
-    address: str = ""
-    area: str = ""
-    students: int | None = None
-    staff: int | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    has_protected_space: bool = False
-    protected_capacity: int | None = None
-    notes: str = ""
+    code: Annotated[Text, Field(max_length=30)] = ""
+    address: Annotated[Text, Field(max_length=300)] = ""
+    area: Annotated[Text, Field(max_length=100)] = ""
+    students: People | None = None
+    staff: People | None = None
+    contact_name: Annotated[Text, Field(max_length=200)] = ""
+    contact_phone: Annotated[Text, Field(max_length=40)] = ""
+    contact_email: Annotated[Text, Field(max_length=254)] = ""
+    has_protected_space: Flag = False
+    protected_capacity: People | None = None
+    notes: Annotated[Text, Field(max_length=5000)] = ""
 
 
-class SitePatch(Schema):
-    name: str | None = None
+class SitePatch(Body):
+    name: Name | None = None
     kind: one_of(SiteKind) | None = None
-    code: str | None = None
-    address: str | None = None
-    area: str | None = None
-    students: int | None = None
-    staff: int | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    contact_email: str | None = None
-    has_protected_space: bool | None = None
-    protected_capacity: int | None = None
-    notes: str | None = None
-    is_active: bool | None = Field(None, description="false archives the site, true restores it.")
+    code: Annotated[Text, Field(max_length=30)] | None = None
+    address: Annotated[Text, Field(max_length=300)] | None = None
+    area: Annotated[Text, Field(max_length=100)] | None = None
+    students: People | None = None
+    staff: People | None = None
+    contact_name: Annotated[Text, Field(max_length=200)] | None = None
+    contact_phone: Annotated[Text, Field(max_length=40)] | None = None
+    contact_email: Annotated[Text, Field(max_length=254)] | None = None
+    has_protected_space: Flag | None = None
+    protected_capacity: People | None = None
+    notes: Annotated[Text, Field(max_length=5000)] | None = None
+    is_active: Flag | None = Field(None, description="false archives the site, true restores it.")
 
 
 class SiteFilters(Schema):
-    kind: one_of(SiteKind) | None = None
+    kind: filter_of(SiteKind) | None = None
     area: str | None = None
     active: bool | None = Field(True, description="Archived sites with false; both with null.")
 
@@ -147,13 +168,13 @@ class StatusOut(ModelSchema):
                   "protected_space_available", "note", "reported_at", "reporter_name"]
 
 
-class StatusIn(Schema):
+class StatusIn(Body):
     status: one_of(SiteState)
-    present: int | None = None
-    evacuated: int | None = None
-    hosted: int | None = None
-    protected_space_available: bool | None = None
-    note: str = ""
+    present: People | None = None
+    evacuated: People | None = None
+    hosted: People | None = None
+    protected_space_available: Flag | None = Field(None, description="null: not known.")
+    note: Annotated[Text, Field(max_length=MAX_NOTE)] = ""
 
 
 class StatusFilters(Schema):
@@ -199,39 +220,44 @@ class NeedOut(Versioned, ModelSchema):
                   "is_emerging", "source", "site", "created_at", "updated_at", "resolved_at"]
 
 
-class NeedIn(Schema):
+Description = Annotated[Text, Field(min_length=1, max_length=DESCRIPTION_MAX)]
+Quantity = Annotated[Int, Field(ge=1, le=QUANTITY_MAX)]
+
+
+class NeedIn(Body):
     audience: one_of(Audience)
     category: one_of(NeedCategory)
-    description: str
-    quantity: int | None = None
+    description: Description
+    quantity: Quantity | None = None
     urgency: one_of(Urgency) = Urgency.MEDIUM.value
-    is_emerging: bool = False
-    source: str = ""
-    site: int | None = Field(None, description="A site's id: required when the audience is a site.")
+    is_emerging: Flag = False
+    source: Annotated[Text, Field(max_length=200)] = ""
+    site: Int | None = Field(None, description="A site's id: required when the audience is a site.")
 
 
-class NeedPatch(Schema):
+class NeedPatch(Body):
     audience: one_of(Audience) | None = None
     category: one_of(NeedCategory) | None = None
-    description: str | None = None
-    quantity: int | None = None
+    description: Description | None = None
+    quantity: Quantity | None = None
     urgency: one_of(Urgency) | None = None
-    is_emerging: bool | None = None
-    source: str | None = None
-    site: int | None = None
+    is_emerging: Flag | None = None
+    source: Annotated[Text, Field(max_length=200)] | None = None
+    site: Int | None = None
     status: one_of(NeedStatus) | None = None
 
 
 class NeedFilters(Schema):
     emergency: int | None = Field(None, description="An emergency's id; the current one when not given.")
     q: str | None = Field(None, max_length=200, description="Words in the description.")
-    category: one_of(NeedCategory) | None = None
-    urgency: one_of(Urgency) | None = None
+    category: filter_of(NeedCategory) | None = None
+    urgency: filter_of(Urgency) | None = None
     status: Literal[(*NeedStatus.values, UNMET_FILTER)] | None = Field(
         None, description="A status, or `unmet`: open or in progress.")
-    audience: one_of(Audience) | None = None
-    site: int | None = None
+    audience: filter_of(Audience) | None = None
+    site: int | None = Field(None, description="A site's id.")
     emerging: bool | None = None
+    urgent: bool | None = Field(None, description="true: high and critical urgency only (the page's \"urgent\").")
 
 
 def _need_url(slug, pk):
@@ -244,11 +270,15 @@ def list_needs(request, slug: str, filters: Query[NeedFilters], page: Query[Expo
     """The needs of an emergency, with the needs page's filters; `format=csv` gives its export."""
     with authority_scope(request, slug) as authority:
         emergency = chosen_emergency(authority, filters.emergency)
-        values = filters.dict(exclude_none=True, exclude={"emergency"})
+        values = filters.dict(exclude_none=True, exclude={"emergency", "site", "urgent"})
         if "emerging" in values:
             values["emerging"] = "1" if values["emerging"] else "0"
         form = bind(NeedFilterForm, values, authority=authority)
         needs = form.apply(Need.objects.filter(authority=authority, emergency=emergency))
+        if filters.site is not None:  # a site that is not there selects nothing, as any filter would
+            needs = needs.filter(site_id=filters.site)
+        if filters.urgent is not None:
+            needs = needs.filter(urgency__in=URGENT) if filters.urgent else needs.exclude(urgency__in=URGENT)
         if page.format == "csv":
             return export_csv(needs.select_related("site"), need_columns(), "needs")
         return paginate(request, needs, page)
