@@ -260,6 +260,37 @@
   countAll(doc);
   doc.addEventListener("htmx:load", function (event) { countAll(event.target); });
 
+  // ---- Where the focus goes. An htmx answer that replaced the part holding the focus (a checklist item saved in
+  // place) leaves it nowhere: it goes to the first field marked invalid in what came back, else to that part's
+  // [data-focus-after-swap] control (the item's "Update"). A link in an error summary focuses its field, not
+  // only scrolls to it. ----
+  // Where the focus was is noted as the request leaves (the button pressed is disabled right after, which moves
+  // the focus away), by the nearest element with an id around it: the part that comes back has the same id.
+  doc.addEventListener("htmx:beforeRequest", function (event) {
+    var active = doc.activeElement;
+    var home = active && active !== doc.body && active.closest && active.closest("[id]");
+    if (event.detail.xhr) { event.detail.xhr.hosenFocusHome = home ? home.id : ""; }
+  });
+  doc.addEventListener("htmx:afterSettle", function (event) {
+    var id = event.detail.xhr && event.detail.xhr.hosenFocusHome;
+    var root = id && doc.getElementById(id);
+    if (!root || (doc.activeElement && doc.activeElement !== doc.body)) { return; }
+    var marked = root.querySelectorAll("[data-focus-after-swap]");
+    var next = root.querySelector("[aria-invalid=true]:checked") || root.querySelector("[aria-invalid=true]") ||
+      (marked.length === 1 ? marked[0] : null);
+    if (next) { next.focus(); }
+  });
+  doc.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    var field = link && doc.getElementById(link.getAttribute("href").slice(1));
+    if (!field) { return; }
+    event.preventDefault();
+    var folded = field.closest("details");
+    if (folded) { folded.open = true; }
+    field.focus();
+    field.scrollIntoView({block: "center"});
+  });
+
   // A link that no longer works: the draft this phone kept for it (data-keep, above) shown back in words
   // through the page's guide to the form's fields, to copy and send again through a new link.
   function asLine(label, text) {
