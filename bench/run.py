@@ -32,6 +32,8 @@ POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/hosen_bench"
 KB = 1024
 
 BUDGET = {"median_ms": 50, "p95_ms": 150, "first_load_kb": 60, "later_page_kb": 25}
+# The API's lists (issue: list endpoints at national-tenant size): JSON, so no page weight.
+API_BUDGET = {"median_ms": 30, "p95_ms": 100}
 
 # (name, path, who, URL name): "admin" is the network admin; "manager" the manager of a random authority in
 # an open emergency, chosen afresh for every request. {n} is a random round of that emergency, {need} a
@@ -70,6 +72,10 @@ PAGES = [
     ("partners", "/a/{slug}/partners/", "manager", "partners:list"),
     ("achievements", "/a/{slug}/axis/achievements/", "manager", "partners:achievements"),
     ("initiatives", "/a/{slug}/initiatives/", "manager", "initiatives:board"),
+    # The API's lists, as another system calls them: the manager's personal access token, a page of 50.
+    ("api needs", "/api/v1/authorities/{slug}/needs/", "token", "api-v1:needs"),
+    ("api sites", "/api/v1/authorities/{slug}/sites/", "token", "api-v1:sites"),
+    ("api people", "/api/v1/authorities/{slug}/people/", "token", "api-v1:people"),
 ]
 ALWAYS_LOADED = ["hosen/hosen.css"]  # htmx comes from {% htmx_script %}, whose file name follows its version
 
@@ -148,6 +154,8 @@ def setup_django(args):
     import django
     from django.conf import settings
 
+    # Every request of the run comes through a handful of tokens: the API's per-token limit would answer 429.
+    os.environ.setdefault("RATELIMIT_API", "1000000/m")
     # WhiteNoise warns that STATIC_ROOT was never collected; the pages do not need it here.
     warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
@@ -265,18 +273,31 @@ def measure(args, admin, picks) -> dict:
     rng = random.Random(args.seed)
     clients = {}
 
-    def client_for(user):
-        if user.pk not in clients:
-            client = Client(raise_request_exception=False)  # a failing page is reported, not fatal
+    def client_for(user, token=False):
+        key = (user.pk, token)
+        if key not in clients:
+            headers = {}
+            if token:
+                from datetime import timedelta
+
+                from django.utils import timezone
+
+                from hosen.api import tokens
+
+                _token, text = tokens.issue(user, name="bench", can_write=False, authority=None,
+                                            expires_at=timezone.now() + timedelta(hours=2))
+                headers["HTTP_AUTHORIZATION"] = f"Bearer {text}"
+            client = Client(raise_request_exception=False, **headers)  # a failing page is reported, not fatal
             # One middleware chain for every user, as one server process has. Each Client builds its own on its
             # first request, and WhiteNoise's start-up scan of a collected STATIC_ROOT (thousands of files) then
             # landed in the first request of every manager: some 25 ms on most measured requests, which no real
             # request pays.
             if clients:
                 client.handler = next(iter(clients.values())).handler
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-            clients[user.pk] = client
-        return clients[user.pk]
+            if not token:
+                client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            clients[key] = client
+        return clients[key]
 
     static_cache: dict = {}
     results = {}
@@ -290,7 +311,7 @@ def measure(args, admin, picks) -> dict:
             else:
                 slug, user, rounds, needs = rng.choice(candidates)
                 url = pattern.format(slug=slug, n=rng.randint(1, rounds), need=rng.choice(needs) if needs else 0)
-            client = client_for(user)
+            client = client_for(user, token=who == "token")
             # The log keeps only the last 9,000 queries; past that, CaptureQueriesContext miscounts.
             connection.queries_log.clear()
             with CaptureQueriesContext(connection) as queries:
@@ -321,7 +342,9 @@ def summarise(name, pattern, samples, static_cache) -> dict:
     queries = [s["queries"] for s in samples]
     html_gz = [s["html_gz"] for s in samples]
     biggest = max((s for s in samples if s["status"] == 200), key=lambda s: s["html_gz"], default=samples[0])
-    assets = asset_weights(biggest["body"].decode("utf-8", "replace"), static_cache)
+    api = pattern.startswith("/api/")
+    assets = {} if api else asset_weights(biggest["body"].decode("utf-8", "replace"), static_cache)
+    budget = API_BUDGET if api else BUDGET
     bad = [(s["url"], s["status"], s["error"]) for s in samples if s["status"] != 200]
     row = {
         "path": pattern,
@@ -344,15 +367,15 @@ def summarise(name, pattern, samples, static_cache) -> dict:
         "non_200": bad,
     }
     misses = []
-    if row["median_ms"] >= BUDGET["median_ms"]:
-        misses.append(f"median ≥ {BUDGET['median_ms']} ms")
-    if row["p95_ms"] >= BUDGET["p95_ms"]:
-        misses.append(f"p95 ≥ {BUDGET['p95_ms']} ms")
-    if row["first_load_gz_kb"] > BUDGET["first_load_kb"]:
+    if row["median_ms"] >= budget["median_ms"]:
+        misses.append(f"median ≥ {budget['median_ms']} ms")
+    if row["p95_ms"] >= budget["p95_ms"]:
+        misses.append(f"p95 ≥ {budget['p95_ms']} ms")
+    if not api and row["first_load_gz_kb"] > BUDGET["first_load_kb"]:
         misses.append(f"first load > {BUDGET['first_load_kb']} KB gz")
-    if row["html_gz_kb_max"] > BUDGET["later_page_kb"]:
+    if not api and row["html_gz_kb_max"] > BUDGET["later_page_kb"]:
         misses.append(f"HTML > {BUDGET['later_page_kb']} KB gz")
-    if row["html_kb_max"] > BUDGET["later_page_kb"]:
+    if not api and row["html_kb_max"] > BUDGET["later_page_kb"]:
         misses.append(f"(uncompressed HTML > {BUDGET['later_page_kb']} KB)")
     if row["queries_max"] != row["queries_min"]:
         misses.append(f"(queries vary {row['queries_min']}–{row['queries_max']}: check they do not grow with rows)")
