@@ -20,7 +20,8 @@ def field_mapped(ctx):
     total, fresh = site_freshness(ctx.authority, ctx.emergency)
     if total == 0:
         return Evidence(_("No sites on record yet"), _url(ctx, "field:sites"))
-    return Evidence(_("%(fresh)d of %(total)d sites have a status from the last 48 hours")
+    return Evidence(ngettext("%(fresh)d of %(total)d site has a status from the last 48 hours",
+                             "%(fresh)d of %(total)d sites have a status from the last 48 hours", total)
                     % {"fresh": fresh, "total": total}, _url(ctx, "field:sites"))
 
 

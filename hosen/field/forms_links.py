@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hosen.accounts.models import Role, User
 
@@ -139,7 +140,9 @@ class PulseForm(forms.Form):
             if not members and not others:
                 raise ValidationError(_("Choose at least one person to send the pulse to."))
             if len(members) + len(others) > MAX_RECIPIENTS:
-                raise ValidationError(_("A pulse can go to at most %(n)d people.") % {"n": MAX_RECIPIENTS})
+                raise ValidationError(ngettext("A pulse can go to at most %(n)d person.",
+                                               "A pulse can go to at most %(n)d people.", MAX_RECIPIENTS)
+                                      % {"n": MAX_RECIPIENTS})
         return data
 
 

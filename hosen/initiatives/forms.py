@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hosen.field.models import Need
 from hosen.integrity.versions import VersionedForm
@@ -106,5 +107,6 @@ class PracticeForm(VersionedForm, forms.ModelForm):
             if tag and tag.casefold() not in {t.casefold() for t in tags}:
                 tags.append(tag)
         if len(tags) > TAGS_MAX:
-            raise forms.ValidationError(_("At most %(n)d tags.") % {"n": TAGS_MAX})
+            raise forms.ValidationError(ngettext("At most %(n)d tag.", "At most %(n)d tags.", TAGS_MAX)
+                                        % {"n": TAGS_MAX})
         return ", ".join(tags)

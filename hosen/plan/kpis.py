@@ -13,8 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import (
     CADENCE_DAYS,
@@ -262,7 +261,9 @@ def format_value(value, unit) -> str:
     if unit == Unit.PERCENT:
         return f"{shown}%"
     if unit == Unit.HOURS:
-        return _("%(n)s hours") % {"n": shown}
+        # The count picks the plural form; a fraction (1.5 hours) reads as several.
+        count = int(value) if places == 0 else 5
+        return ngettext("%(n)s hour", "%(n)s hours", count) % {"n": shown}
     if unit == Unit.SHEKELS:
         return f"{shown} ₪"
     return shown
