@@ -8,6 +8,14 @@ from ninja import NinjaAPI
 
 from . import problems
 from .resources import authorities, field
+from .resources import checklist as checklist_resources
+from .resources import emergencies as emergency_writes  # noqa: F401
+from .resources import initiatives as initiative_resources
+from .resources import network as network_resources
+from .resources import partners as partner_resources
+from .resources import people as people_resources
+from .resources import plan as plan_resources
+from .resources import situation as situation_resources
 from .tokens import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -29,3 +37,12 @@ problems.install(api)
 # Every authority's resources live under /authorities/<slug>/.
 api.add_router("/authorities/", authorities.router)
 api.add_router("/authorities/", field.router)
+api.add_router("/authorities/", checklist_resources.router)
+api.add_router("/authorities/", people_resources.router)
+# emergency_writes adds its operations to authorities.router: they share its paths, and one URL has one view.
+api.add_router("/authorities/", plan_resources.router)
+api.add_router("/authorities/", situation_resources.router)
+api.add_router("/authorities/", partner_resources.router)
+api.add_router("/authorities/", initiative_resources.router)
+# The network's summaries, for its admins and cluster coordinators, across the authorities they support.
+api.add_router("/network/", network_resources.router)

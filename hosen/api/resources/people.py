@@ -457,6 +457,7 @@ def edit_facility(request, slug: str, facility_id: int, payload: FacilityPatch):
 
 
 class FundingOut(Versioned, ModelSchema):
+    categories: list[one_of(NeedCategory)] = Field(description="The need categories it can fund.")
     warnings: list[str] = Field([], description="After a save: what is odd but allowed (more received than "
                                                 "approved, say). Saved as written.")
 
