@@ -134,6 +134,27 @@ RUN_AXE = """async () => {
 }"""
 
 
+def forms_sent_empty(pages, cookies, folder: Path, sources: dict) -> int:
+    """The pages a form sent empty comes back to (its errors, or the conflict view of an edit that carries no
+    version), in English, kept for the HTML checker with the rest; how many."""
+    sent = 0
+    for role, name, url in pages:
+        if role == "anonymous" or matrix.AUTHORITY_PAGES.get(name, (None, None))[1] is None or any(
+                word in name for word in ("close", "revoke", "release")):  # these act on an empty send
+            continue
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookies[role]
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = client.post(url, {})
+        if response.get("Content-Type", "").startswith("text/html") and response.content.lstrip()[:15].lower() == \
+                b"<!doctype html>":
+            file = folder / f"{len(sources):03d}.html"
+            file.write_bytes(response.content)
+            sources[file.name] = f"{url} sent empty ({response.status_code})"
+            sent += 1
+    return sent
+
+
 # A document the checker must find fault with: proof that it read the folder, so that "no error" means something.
 SENTINEL = ("sentinel.html", '<!doctype html><html lang="en"><title>x</title><p hx-get="/">x</p></html>')
 
@@ -185,6 +206,7 @@ def test_every_page_has_no_serious_axe_violation_and_valid_html(checkers, live_s
                 sources[file.name] = f"{url} ({language}, {role})"
                 violations += [(language, url, violation) for violation in page.evaluate(RUN_AXE)]
             context.close()
+    sent = forms_sent_empty(pages, cookies, tmp_path, sources)
     browsed = time.monotonic()
     errors = vnu_errors(tmp_path)
     checked = time.monotonic()
@@ -201,7 +223,7 @@ def test_every_page_has_no_serious_axe_violation_and_valid_html(checkers, live_s
         by_message[error.get("message", "")].append(sources.get(Path(error.get("url", "")).name, error.get("url")))
     for message, where in sorted(by_message.items(), key=lambda pair: -len(pair[1])):
         report.append(f"vnu ×{len(where)}: {message} — e.g. {where[0]}")
-    print(f"\n{len(pages)} pages × {len(LANGUAGES)} languages; not checked: {left_out}\n"
+    print(f"\n{len(pages)} pages × {len(LANGUAGES)} languages and {sent} forms sent empty; not checked: {left_out}\n"
           f"axe: {sum(by_rule.values())} critical or serious elements on {len({(s[0], s[1]) for s in serious})} "
           f"pages {dict(by_rule)}, {len(violations) - len(serious)} moderate or minor findings\n"
           f"vnu: {len(errors)} errors\n"
