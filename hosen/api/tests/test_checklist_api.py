@@ -2,6 +2,8 @@
 language, rounds and what moved in them, answers given by two people at once (one after the other, or at the
 same moment), and the manager opening, phasing and closing an emergency."""
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -121,6 +123,33 @@ def test_two_first_answers_at_the_same_moment_end_in_412_not_an_error(cast, mana
     assert response.status_code == 412 and calls == [12, 12]
     assert response.json()["current"]["note"] == "team's"
     assert stored_answers() == [(12, "done", "team's")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_first_answers_sent_at_once_make_one_answer_and_three_412(cast):
+    """The same race for real, on a database that serves several connections (PostgreSQL in CI)."""
+    if connection.vendor == "sqlite" and "memory" in connection.settings_dict["NAME"]:
+        pytest.skip("an in-memory SQLite database is one connection")
+    tokens = [make_token(user)[1] for user in (cast.manager, cast.team, cast.manager, cast.team)]
+    answers, start = [], threading.Barrier(len(tokens))
+
+    def send(text, note):
+        start.wait()
+        answers.append(put_answer(ApiClient(text), answer_url(cast, 14), {"status": "done", "note": note}, "new"))
+        connection.close()
+
+    threads = [threading.Thread(target=send, args=(text, f"caller {i}")) for i, text in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    codes = sorted(response.status_code for response in answers)
+    assert codes[0] == 201 and all(code in (409, 412) for code in codes[1:]), codes
+    stored = stored_answers()
+    assert len(stored) == 1
+    winner = next(r for r in answers if r.status_code == 201).json()
+    assert stored[0] == (14, "done", winner["note"])
+    assert all(r.json()["current"]["note"] == winner["note"] for r in answers if r.status_code == 412)
 
 
 @pytest.mark.django_db
