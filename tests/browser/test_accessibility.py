@@ -417,7 +417,7 @@ def described_by(page, locator) -> str:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_wrong_password_is_announced_and_focused(checkers, site, language):
+def test_a_wrong_password_is_announced_and_focused(checkers, site, screenshot_dir, language):
     page = site.context(language).new_page()
     page.goto(site.url("/accounts/login/"))
     page.fill("input[name=login]", site.cast.team.email)
@@ -428,6 +428,7 @@ def test_a_wrong_password_is_announced_and_focused(checkers, site, language):
     expect(summary).to_be_focused()
     assert summary.inner_text().strip()
     assert page.locator("main .errorlist.nonfield").count() == 0  # said once, in the summary
+    page.screenshot(path=str(screenshot_dir / f"a11y_errors_signin_{language}.png"))
     # Sent empty: each field's error is listed, linked to its field, and tied to it.
     page.fill("input[name=login]", "")
     page.fill("input[name=password]", "")
@@ -449,8 +450,8 @@ PUBLIC_FORMS = {
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_public_form_sent_with_errors_announces_them_and_ties_each_radio_group_to_its_error(checkers, site,
-                                                                                               language):
+def test_a_public_form_sent_with_errors_announces_them_and_ties_each_radio_group_to_its_error(
+        checkers, site, screenshot_dir, language):
     urls = public_urls(site.cast)
     for name, (group, send) in PUBLIC_FORMS.items():
         page = site.context(language).new_page()
@@ -460,6 +461,7 @@ def test_a_public_form_sent_with_errors_announces_them_and_ties_each_radio_group
         summary = page.locator("main .error-summary[role=alert]")
         expect(summary).to_be_visible()
         expect(summary).to_be_focused()
+        page.screenshot(path=str(screenshot_dir / f"a11y_errors_{name.split(':')[1]}_{language}.png"))
         legend = page.locator(f"fieldset:has(input[name={group}]) legend").inner_text()
         link = summary.locator("a", has_text=legend)
         expect(link).to_have_count(1)
