@@ -3,6 +3,8 @@ the same limits, the same rules between fields (a need for a site names the site
 caller's language. JSON values become the form's data; for an edit, the record's current values fill what
 the request leaves out (PATCH)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ def _as_data(form, name, value) -> dict:
         return {name: getattr(value, "pk", value)}
     if value is None:
         return {name: False if isinstance(field, forms.BooleanField) else ""}
+    if isinstance(value, Decimal):
+        return {name: str(value)}  # as a browser sends it: some forms clean amounts as text
     if isinstance(value, bool) and not isinstance(field, forms.BooleanField):
         return {name: "1" if value else "0"}
     return {name: value}

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django_scopes import scope
+from ninja.responses import NinjaJSONEncoder
 
 from hosen.accounts.access import access_for
 from hosen.integrity.models import Submission
@@ -56,7 +57,8 @@ def authority_scope(request, slug, permission="view"):
 
 
 def json_response(status, body, headers=None) -> HttpResponse:
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, cls=NinjaJSONEncoder), status=status,
+                            content_type="application/json")
     for name, value in (headers or {}).items():
         response[name] = value
     return response

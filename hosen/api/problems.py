@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import NinjaJSONEncoder
 
 from .tokens import RateLimited, TokenRefused
 
@@ -50,7 +51,7 @@ def problem(request, status, kind, detail="", *, errors=None, extra=None, header
     if errors:
         body["errors"] = errors
     body.update(extra or {})
-    response = HttpResponse(json.dumps(body, ensure_ascii=False, default=str), status=status,
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, cls=NinjaJSONEncoder), status=status,
                             content_type=CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value

@@ -1,13 +1,14 @@
 """What every resource module shares: choice types for the schema, the record's version in its output, and the
 answers of a create and an edit."""
 
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StrictInt, StrictStr, WithJsonSchema
 
 from hosen.integrity.versions import version_of
 from hosen.workmodel.services import current_emergency
@@ -20,6 +21,17 @@ from ..problems import Problem
 Int = StrictInt
 Flag = StrictBool
 Text = StrictStr
+
+
+def _iso_text(value):
+    if not isinstance(value, str):
+        raise ValueError("must be ISO 8601 text")
+    return value
+
+
+# A date ("2026-10-07") and a moment ("2026-10-07T09:40:00+03:00") are ISO 8601 text: 0 is not 1970.
+Day = Annotated[date, BeforeValidator(_iso_text)]
+Moment = Annotated[datetime, BeforeValidator(_iso_text)]
 
 
 class Body(Schema):
@@ -79,17 +91,19 @@ def chosen_emergency(authority, emergency_id):
 
 
 def created(schema, record, location):
-    return json_response(201, schema.from_orm(record).model_dump(mode="json"),
-                         {"Location": location, "ETag": etag(record)})
+    record.refresh_from_db()  # as stored (25000 comes back 25000.00): the version answered is the one an edit sees
+    return json_response(201, present(schema)(record), {"Location": location, "ETag": etag(record)})
 
 
 def saved(schema, record):
-    return json_response(200, schema.from_orm(record).model_dump(mode="json"), {"ETag": etag(record)})
+    record.refresh_from_db()
+    return json_response(200, present(schema)(record), {"ETag": etag(record)})
 
 
 def present(schema):
-    """record → JSON-ready dict, for lists and for the "current" of a conflict."""
-    return lambda record: schema.from_orm(record).model_dump(mode="json")
+    """record → dict for json_response and for the "current" of a conflict; dates and times are written by the
+    same encoder as every other answer's (hosen/api/guard.py)."""
+    return lambda record: schema.from_orm(record).model_dump()
 
 
 # The answers every operation may give besides its own, for the schema (and so for schemathesis).
