@@ -1,7 +1,7 @@
 """Design thinking in the API: the initiatives of an emergency on their way from ASK to SHARE, each with what it is
 linked to, its notes per phase and its journey; added, edited and moved one phase at a time as the board does."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, ModelSchema, Query, Router, Schema
 
 from hosen.initiatives import services
-from hosen.initiatives.forms import InitiativeForm
+from hosen.initiatives.forms import TEXT_MAX, InitiativeForm
 from hosen.initiatives.models import (
     Initiative,
     InitiativeFacility,
@@ -31,7 +31,21 @@ from ..guard import authority_scope, current_for_edit, etag, json_response, sent
 from ..listing import ListQuery, page_of, paginate
 from ..problems import Problem
 from ..schemas import documented
-from .common import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, Versioned, chosen_emergency, created, one_of, present, saved
+from .common import (
+    EDIT_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Body,
+    Int,
+    Text,
+    Versioned,
+    chosen_emergency,
+    created,
+    filter_of,
+    one_of,
+    present,
+    saved,
+)
 
 router = Router(tags=["initiatives"])
 
@@ -127,25 +141,30 @@ class InitiativeDetail(InitiativeOut):
         return list(obj.moves.select_related("moved_by"))
 
 
-class InitiativeIn(Schema):
-    title: str
-    summary: str = Field("", description="The new response in a few lines: for whom, and what it should change.")
-    owner: str = Field("", description="Who leads it.")
-    need: int | None = Field(None, description="The need it starts from (an id): linked at once.")
+Title = Annotated[Text, Field(min_length=1, max_length=200)]
+Summary = Annotated[Text, Field(max_length=TEXT_MAX)]
+Owner = Annotated[Text, Field(max_length=200)]
 
 
-class InitiativePatch(Schema):
-    title: str | None = None
-    summary: str | None = None
-    owner: str | None = None
+class InitiativeIn(Body):
+    title: Title
+    summary: Summary = Field("", description="The new response in a few lines: for whom, and what it should change.")
+    owner: Owner = Field("", description="Who leads it.")
+    need: Int | None = Field(None, description="The need it starts from (an id): linked at once.")
+
+
+class InitiativePatch(Body):
+    title: Title | None = None
+    summary: Summary | None = None
+    owner: Owner | None = None
 
 
 class InitiativeFilters(Schema):
     emergency: int | None = Field(None, description="An emergency's id; the current one when not given.")
-    phase: one_of(PhaseKey) | None = None
+    phase: filter_of(PhaseKey) | None = None
 
 
-class MoveIn(Schema):
+class MoveIn(Body):
     direction: Literal[services.NEXT, services.PREVIOUS]
     expected: one_of(PhaseKey) | None = Field(
         None, description="The phase it was in when you chose to move it: if it has moved since, nothing moves.")

@@ -5,7 +5,8 @@ As on the partners' pages, an authority's partners are read in one query with th
 in Python (tens to a few hundred per authority): the reminder rule stays in one function
 (hosen/partners/models.py, needs_contact)."""
 
-from datetime import date, datetime
+from datetime import datetime
+from typing import Annotated
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
@@ -15,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language_bidi
 from ninja import Field, ModelSchema, Query, Router, Schema
 
-from hosen.partners.forms import ContactForm, ContactLogForm, PartnerFilterForm, PartnerForm
-from hosen.partners.models import Contact, ContactChannel, ContactLog, Partner, PartnerKind
+from hosen.partners.forms import SUMMARY_MAX, ContactForm, ContactLogForm, PartnerFilterForm, PartnerForm
+from hosen.partners.models import REMINDER_DAYS_MAX, Contact, ContactChannel, ContactLog, Partner, PartnerKind
 from hosen.partners.queries import mark, with_last_contact
 from hosen.partners.views import _apply as apply_filters
 from hosen.partners.views import export_columns as partner_columns
@@ -27,7 +28,23 @@ from ..forms_bridge import bind
 from ..guard import authority_scope, current_for_edit, etag, write
 from ..listing import CSV_RESPONSE, CSV_ROWS_AT_MOST, ExportQuery, ListQuery, _next_url, page_of, paginate
 from ..schemas import documented
-from .common import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, Versioned, created, one_of, present, saved
+from .common import (
+    EDIT_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Body,
+    Day,
+    Flag,
+    Int,
+    Moment,
+    Text,
+    Versioned,
+    created,
+    filter_of,
+    one_of,
+    present,
+    saved,
+)
 
 router = Router(tags=["partners"])
 
@@ -41,11 +58,16 @@ class ContactOut(ModelSchema):
         fields = ["id", "partner", "name", "role", "phone", "email"]
 
 
-class ContactIn(Schema):
-    name: str
-    role: str = ""
-    phone: str = ""
-    email: str = ""
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
+Short = Annotated[Text, Field(max_length=200)]
+
+
+class ContactIn(Body):
+    name: Name
+    role: Short = ""
+    phone: Annotated[Text, Field(max_length=40)] = ""
+    email: Annotated[Text, Field(min_length=3, max_length=254, json_schema_extra={"format": "email"})] | None = Field(
+        None, description="An e-mail address, or none.")
 
 
 def _last_contact(obj):
@@ -87,33 +109,37 @@ class PartnerOut(Versioned, ModelSchema):
         return list(obj.contacts.all())
 
 
-class PartnerIn(Schema):
-    name: str
+ReminderDays = Annotated[Int, Field(ge=1, le=REMINDER_DAYS_MAX)]
+Notes = Annotated[Text, Field(max_length=5000)]
+
+
+class PartnerIn(Body):
+    name: Name
     kind: one_of(PartnerKind)
-    is_key: bool = False
-    is_decision_maker: bool = False
-    since: date | None = Field(None, description="Partner since this date.")
-    reminder_days: int | None = Field(None, description="1 to 365; empty: 7 for a decision maker, 14 for a key "
-                                                        "partner.")
-    notes: str = ""
-    new_collaboration: bool = Field(False, description="A new collaboration, born in the current emergency.")
+    is_key: Flag = False
+    is_decision_maker: Flag = False
+    since: Day | None = Field(None, description="Partner since this date.")
+    reminder_days: ReminderDays | None = Field(None, description="Days without contact before a reminder; null: 7 "
+                                                                 "for a decision maker, 14 for a key partner.")
+    notes: Notes = ""
+    new_collaboration: Flag = Field(False, description="A new collaboration, born in the current emergency.")
 
 
-class PartnerPatch(Schema):
-    name: str | None = None
+class PartnerPatch(Body):
+    name: Name | None = None
     kind: one_of(PartnerKind) | None = None
-    is_key: bool | None = None
-    is_decision_maker: bool | None = None
-    since: date | None = None
-    reminder_days: int | None = None
-    notes: str | None = None
-    new_collaboration: bool | None = None
-    is_active: bool | None = None
+    is_key: Flag | None = None
+    is_decision_maker: Flag | None = None
+    since: Day | None = None
+    reminder_days: ReminderDays | None = None
+    notes: Notes | None = None
+    new_collaboration: Flag | None = None
+    is_active: Flag | None = Field(None, description="false: no longer a partner (kept, with its log).")
 
 
 class PartnerFilters(Schema):
     q: str | None = Field(None, max_length=200, description="Words in the name or the notes.")
-    kind: one_of(PartnerKind) | None = None
+    kind: filter_of(PartnerKind) | None = None
     key: bool | None = Field(None, description="true: key partners only.")
     decision: bool | None = Field(None, description="true: decision makers only.")
     new: bool | None = Field(None, description="true: new collaborations, born in the current emergency.")
@@ -255,11 +281,12 @@ class ContactLogOut(ModelSchema):
         return (obj.created_by.full_name or None) if obj.created_by_id else None
 
 
-class ContactLogIn(Schema):
+class ContactLogIn(Body):
     channel: one_of(ContactChannel) = ContactChannel.CALL.value
-    contact: int | None = Field(None, description="One of the partner's contact people (an id).")
-    summary: str = Field(description="What was said or agreed, in a line.")
-    happened_at: datetime | None = Field(None, description="ISO 8601; without an offset it is the local time in "
+    contact: Int | None = Field(None, description="One of the partner's contact people (an id).")
+    summary: Annotated[Text, Field(min_length=1, max_length=SUMMARY_MAX)] = Field(
+        description="What was said or agreed, in a line.")
+    happened_at: Moment | None = Field(None, description="ISO 8601; without an offset it is the local time in "
                                                            "Israel. Not in the future. Now when not given.")
 
 

@@ -4,7 +4,7 @@ history, never overwritten), and the KPIs with their current value and the value
 import copy
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
@@ -16,7 +16,16 @@ from ninja import Field, ModelSchema, Query, Router, Schema
 
 from hosen.integrity.versions import version_of
 from hosen.plan import kpis, services
-from hosen.plan.forms import RUNNING_FILTER, UNDECIDED, ActivityFilterForm, ActivityForm, DecisionForm, MeasurementForm
+from hosen.plan.forms import (
+    NOTE_MAX,
+    RUNNING_FILTER,
+    UNDECIDED,
+    VALUE_MAX,
+    ActivityFilterForm,
+    ActivityForm,
+    DecisionForm,
+    MeasurementForm,
+)
 from hosen.plan.models import (
     Activity,
     ActivityAudience,
@@ -42,9 +51,15 @@ from .common import (
     EDIT_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    Body,
+    Day,
+    Flag,
+    Int,
+    Text,
     Versioned,
     chosen_emergency,
     created,
+    filter_of,
     one_of,
     present,
     saved,
@@ -74,11 +89,12 @@ class DecisionOut(Versioned, ModelSchema):
         return _name(obj.decided_by)
 
 
-class DecisionIn(Schema):
+class DecisionIn(Body):
     decision: one_of(Decision)
-    ways: list[one_of(AdaptWay)] = Field([], description="How it adapts: at least one when the decision is adapt.")
-    how: str = Field("", description="Required when one of the ways is other.")
-    reason: str = Field("", description="Required to adapt, pause or stop.")
+    ways: list[one_of(AdaptWay)] = Field([], max_length=len(AdaptWay.values),
+                                         description="How it adapts: at least one when the decision is adapt.")
+    how: Annotated[Text, Field(max_length=500)] = Field("", description="Required when one of the ways is other.")
+    reason: Annotated[Text, Field(max_length=NOTE_MAX)] = Field("", description="Required to adapt, pause or stop.")
 
 
 def _current_decisions(emergency):
@@ -117,39 +133,45 @@ class ActivityOut(Versioned, ModelSchema):
         return _current_decision_of(obj)
 
 
-class ActivityIn(Schema):
-    name: str
+# The limits of the plan's forms, stated in the schema too (the forms still check them, in the caller's language).
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
+Short = Annotated[Text, Field(max_length=200)]
+Notes = Annotated[Text, Field(max_length=NOTE_MAX)]
+
+
+class ActivityIn(Body):
+    name: Name
     kind: one_of(ActivityKind)
     audience: one_of(ActivityAudience)
-    is_essential: bool = False
-    is_stem: bool = True
-    partner: str = ""
-    owner: str = ""
-    place: str = ""
-    facility: int | None = Field(None, description="A facility's id, from the resources register.")
-    site: int | None = Field(None, description="A site's id.")
-    starts_on: date | None = None
-    ends_on: date | None = None
-    notes: str = ""
-    born: bool = Field(False, description="A new response born in the current emergency.")
+    is_essential: Flag = False
+    is_stem: Flag = True
+    partner: Short = ""
+    owner: Short = ""
+    place: Short = ""
+    facility: Int | None = Field(None, description="A facility's id, from the resources register.")
+    site: Int | None = Field(None, description="A site's id.")
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    notes: Notes = ""
+    born: Flag = Field(False, description="A new response born in the current emergency.")
 
 
-class ActivityPatch(Schema):
-    name: str | None = None
+class ActivityPatch(Body):
+    name: Name | None = None
     kind: one_of(ActivityKind) | None = None
     audience: one_of(ActivityAudience) | None = None
-    is_essential: bool | None = None
-    is_stem: bool | None = None
-    partner: str | None = None
-    owner: str | None = None
-    place: str | None = None
-    facility: int | None = None
-    site: int | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    notes: str | None = None
-    born: bool | None = None
-    is_active: bool | None = Field(None, description="false archives the activity, true brings it back to the plan.")
+    is_essential: Flag | None = None
+    is_stem: Flag | None = None
+    partner: Short | None = None
+    owner: Short | None = None
+    place: Short | None = None
+    facility: Int | None = None
+    site: Int | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    notes: Notes | None = None
+    born: Flag | None = None
+    is_active: Flag | None = Field(None, description="false archives the activity, true brings it back to the plan.")
 
 
 class ActivityFilters(Schema):
@@ -157,8 +179,8 @@ class ActivityFilters(Schema):
     decision: Literal[(RUNNING_FILTER, *Decision.values, UNDECIDED)] | None = Field(
         None, description="A decision, `running` (continue or adapt) or `undecided`.")
     essential: bool | None = None
-    audience: one_of(ActivityAudience) | None = None
-    kind: one_of(ActivityKind) | None = None
+    audience: filter_of(ActivityAudience) | None = None
+    kind: filter_of(ActivityKind) | None = None
     born: bool | None = Field(None, description="true: the new responses born in the emergency only.")
     archived: bool | None = Field(None, description="true: the archived activities instead of the active ones.")
 
@@ -412,10 +434,11 @@ class MeasurementOut(ModelSchema):
         return None if obj.computed else _name(obj.entered_by)
 
 
-class MeasurementIn(Schema):
-    value: Decimal = Field(description="At most two digits after the point; a percentage from 0 to 100.")
-    measured_for: date | None = Field(None, description="The date the value is for; today when not given.")
-    note: str = ""
+class MeasurementIn(Body):
+    value: Decimal = Field(ge=0, le=VALUE_MAX, description="At most two digits after the point; a percentage "
+                                                           "from 0 to 100.")
+    measured_for: Day | None = Field(None, description="The date the value is for; today when not given.")
+    note: Annotated[Text, Field(max_length=300)] = ""
 
 
 def _value_url(slug, kpi_id, pk):

@@ -1,8 +1,7 @@
 """The situation room (חמ"ל) in the API: the log of the current emergency — events, decisions, tasks and notes —
 with the room's filters, and its tasks on their own: open, overdue, done in place."""
 
-from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, ModelSchema, Query, Router, Schema
 
 from hosen.integrity.versions import locked, version_of
-from hosen.situation.forms import DUE_IN, EntryForm
+from hosen.situation.forms import DUE_IN, OWNER_MAX, TEXT_MAX, EntryForm
 from hosen.situation.models import EntryKind, LogEntry, Priority
 
 from ..forms_bridge import bind
@@ -24,6 +23,10 @@ from .common import (
     EDIT_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    Body,
+    Flag,
+    Moment,
+    Text,
     Versioned,
     chosen_emergency,
     created,
@@ -75,44 +78,49 @@ TIME_HELP = ("ISO 8601; without an offset it is the local time in Israel. Not in
 DUE_HELP = "ISO 8601; wins over due_in."
 
 
-class EntryIn(Schema):
+# The limits of the room's form, stated in the schema too (the form still checks them, in the caller's language).
+Line = Annotated[Text, Field(min_length=1, max_length=TEXT_MAX)]
+Owner = Annotated[Text, Field(max_length=OWNER_MAX)]
+
+
+class EntryIn(Body):
     kind: one_of(EntryKind) = EntryKind.EVENT.value
-    text: str = Field(description="What happened, what was decided or what is to be done.")
-    urgent: bool = False
-    owner: str = Field("", description="Tasks: who carries it, a name (matched with the people on record).")
+    text: Line = Field(description="What happened, what was decided or what is to be done.")
+    urgent: Flag = False
+    owner: Owner = Field("", description="Tasks: who carries it, a name (matched with the people on record).")
     due_in: DueIn | None = Field(None, description="Tasks: due in 30 minutes, an hour, 2 or 4 hours, or a day.")
-    due_at: datetime | None = Field(None, description=f"Tasks: the due time, {DUE_HELP}")
-    happened_at: datetime | None = Field(None, description=TIME_HELP)
+    due_at: Moment | None = Field(None, description=f"Tasks: the due time, {DUE_HELP}")
+    happened_at: Moment | None = Field(None, description=TIME_HELP)
 
 
-class EntryPatch(Schema):
+class EntryPatch(Body):
     kind: one_of(EntryKind) | None = None
-    text: str | None = None
-    urgent: bool | None = None
-    owner: str | None = None
-    due_at: datetime | None = None
-    happened_at: datetime | None = None
+    text: Line | None = None
+    urgent: Flag | None = None
+    owner: Owner | None = None
+    due_at: Moment | None = None
+    happened_at: Moment | None = None
 
 
-class TaskIn(Schema):
-    text: str = Field(description="What is to be done.")
-    urgent: bool = False
-    owner: str = Field("", description="Who carries it: a name (matched with the people on record).")
+class TaskIn(Body):
+    text: Line = Field(description="What is to be done.")
+    urgent: Flag = False
+    owner: Owner = Field("", description="Who carries it: a name (matched with the people on record).")
     due_in: DueIn | None = Field(None, description="Due in 30 minutes, an hour, 2 or 4 hours, or a day.")
-    due_at: datetime | None = Field(None, description=f"The due time, {DUE_HELP}")
-    happened_at: datetime | None = Field(None, description=TIME_HELP)
+    due_at: Moment | None = Field(None, description=f"The due time, {DUE_HELP}")
+    happened_at: Moment | None = Field(None, description=TIME_HELP)
 
 
-class TaskPatch(Schema):
-    text: str | None = None
-    urgent: bool | None = None
-    owner: str | None = None
-    due_at: datetime | None = None
-    happened_at: datetime | None = None
+class TaskPatch(Body):
+    text: Line | None = None
+    urgent: Flag | None = None
+    owner: Owner | None = None
+    due_at: Moment | None = None
+    happened_at: Moment | None = None
 
 
-class TaskDone(Schema):
-    done: bool = Field(True, description="false opens the task again.")
+class TaskDone(Body):
+    done: Flag = Field(True, description="false opens the task again.")
 
 
 class LogFilters(Schema):

@@ -65,6 +65,9 @@ def test_a_name_already_on_the_register_is_refused_in_hebrew(cast, manager_api):
     assert response.json()["errors"] == [{"field": "name", "message": "כבר יש שותף בשם \"technion\"."}]
     response = manager_api.post_json(PARTNERS, PARTNER | {"name": "Other", "reminder_days": 400})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "reminder_days"
+    for wrong in ({"since": 0}, {"is_key": 1}, {"nmae": "typo"}):
+        response = manager_api.post_json(PARTNERS, PARTNER | {"name": "Other"} | wrong)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == next(iter(wrong))
     assert _count(Partner) == 1
 
 

@@ -78,6 +78,10 @@ def test_a_line_logged_after_the_fact_keeps_its_time_and_the_future_is_refused(c
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "happened_at", "message": (
         "המועד הזה עדיין בעתיד: אפשר לתעד את זה כשזה קורה, או להוסיף משימה עם מועד יעד.")}]
+    # A time is ISO 8601 text: a number is not taken for seconds since 1970.
+    response = manager_api.post_json(ROOM, {"text": "Sirens", "happened_at": 0})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "happened_at"
+    assert _count() == 1
 
 
 @pytest.mark.django_db
