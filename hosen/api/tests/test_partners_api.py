@@ -208,3 +208,26 @@ def test_the_partners_list_costs_the_same_queries_for_few_or_many(cast, manager_
         with django_assert_num_queries(len(few)):
             assert manager_api.get(url).status_code == 200
     assert len(manager_api.get(f"{PARTNERS}?limit=200").json()["results"]) == 43
+
+
+@pytest.mark.django_db
+def test_the_contact_log_costs_the_same_queries_for_few_or_many(cast, manager_api, django_assert_num_queries):
+    partner = _partner(cast, "Technion")
+    with scopes_disabled():
+        rina = Contact.objects.create(authority=cast.authority, partner=partner, name="Rina")
+
+    def grow(n):
+        for i in range(n):
+            _log(cast, partner, days_ago=i, contact=rina, created_by=cast.team)
+
+    grow(3)
+    for url in (f"{PARTNERS}{partner.pk}/log/?limit=200", f"{PARTNERS}{partner.pk}/contacts/?limit=200"):
+        manager_api.get(url)
+        with CaptureQueriesContext(connection) as few:
+            assert manager_api.get(url).status_code == 200
+        grow(30)
+        with scopes_disabled():
+            Contact.objects.create(authority=cast.authority, partner=partner, name="Avi")
+        with django_assert_num_queries(len(few)):
+            assert manager_api.get(url).status_code == 200
+    assert len(manager_api.get(f"{PARTNERS}{partner.pk}/log/?limit=200").json()["results"]) == 63
