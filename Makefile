@@ -5,7 +5,7 @@ PORT ?= 8000
 # uv from PATH, else as a module of the machine's Python (installed there on first use).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run dev test install uv lint messages bench bench-signin bench-signin-postgres
+.PHONY: run dev test test-api-schema install uv lint messages bench bench-signin bench-signin-postgres
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -35,6 +35,10 @@ dev: install
 
 test: install
 	$(UV) run pytest -q
+
+# schemathesis against the live API as the demo's manager and viewer (some six minutes; .ci/run runs it).
+test-api-schema: install
+	$(UV) run pytest -q -m fuzz tests/test_api_schema_fuzz.py
 
 lint: install
 	$(UV) run ruff check .

@@ -86,11 +86,26 @@ def _replay(request, first, digest):
     return response
 
 
+def _body_is_an_object(request):
+    """A JSON body that is not an object (`[null, null]`, `7`) would reach an operation whose fields are all
+    optional as if nothing had been sent: refused instead."""
+    if not request.body or "json" not in request.content_type:
+        return
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return  # not JSON at all: the operation's own parsing answers that
+    if not isinstance(body, dict):
+        raise Problem(422, "invalid", _("The request's body must be a JSON object."),
+                      errors=[{"field": "", "message": _("The request's body must be a JSON object.")}])
+
+
 def write(request, make_response, *, creates=False) -> HttpResponse:
     """Run `make_response()` (which returns an HttpResponse, or raises Problem) in one transaction. A create
     with an `Idempotency-Key` is written to the ledger with its answer, so the same key again gets that
     answer again and creates nothing. A unique constraint that a concurrent request won is tried once more
     (the handler then sees the other record); should that fail too, 409."""
+    _body_is_an_object(request)
     key = _ledger_key(request) if creates else None
     digest = hashlib.blake2b(request.body, digest_size=16).hexdigest() if key else ""
     for _attempt in (1, 2):

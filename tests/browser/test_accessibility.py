@@ -86,6 +86,8 @@ def candidate_urls(cast):
     seen = set()
     for names, roles in groups:
         for name in sorted(names):
+            if name.startswith("api-v1:"):
+                continue  # the API: JSON, and its reference page is Swagger UI's own
             kwargs = matrix._kwargs(cast, name)
             if "fmt" in kwargs:
                 continue

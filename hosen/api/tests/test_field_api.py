@@ -263,3 +263,12 @@ def test_a_number_beyond_the_database_is_a_clear_422_not_a_500(cast, manager_api
     response = manager_api.get(f"{NEEDS}{2**70}/")
     assert response.status_code in (404, 422)
     assert manager_api.get(f"{NEEDS}?site={2**70}").status_code == 422
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_a_json_object_is_refused(cast, manager_api):
+    response = manager_api.post(f"/api/v1/authorities/alpha/emergencies/{cast.emergency.pk}/rounds/", "[null, null]",
+                                content_type="application/json")
+    assert response.status_code == 422
+    assert manager_api.post_json(NEEDS, [NEED]).status_code == 422
+    assert _count(Need) == 0
