@@ -5,13 +5,16 @@ PORT ?= 8000
 # uv from PATH, else as a module of the machine's Python (installed there on first use).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: run dev test test-api-schema install uv lint messages bench bench-signin bench-signin-postgres
+.PHONY: run dev test test-api-schema install checkers uv lint messages bench bench-signin bench-signin-postgres
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
-install: uv $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
+install: uv
 	$(UV) sync --frozen
+
+# Only the tests need these: `make run` never downloads them.
+checkers: $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
 
 # The page checkers the browser tests run (axe-core, the Nu Html Checker; package.json), when npm is here:
 # installed again only when package.json or its lock changed. Their install scripts are not needed (Java is Debian's).
@@ -33,7 +36,7 @@ dev: install
 	$(UV) run python manage.py load_demo
 	$(UV) run python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install checkers
 	$(UV) run pytest -q
 
 # schemathesis against the live API as the demo's manager and viewer (some six minutes; .ci/run runs it).
