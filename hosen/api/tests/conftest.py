@@ -39,3 +39,22 @@ def api_for(db):
         return ApiClient(text)
 
     return make
+
+
+@pytest.fixture
+def manager_api(cast):
+    """The cast's manager through the API, with a token that may read and write."""
+    return ApiClient(make_token(cast.manager)[1])
+
+
+@pytest.fixture
+def team_api(cast):
+    return ApiClient(make_token(cast.team)[1])
+
+
+def count(model, **filters):
+    """Records of a model across every authority (the assertion's view, outside any scope)."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        return model.objects.filter(**filters).count()

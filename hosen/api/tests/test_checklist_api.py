@@ -19,16 +19,6 @@ BASE = "/api/v1/authorities/alpha"
 HE = {"HTTP_ACCEPT_LANGUAGE": "he"}
 
 
-@pytest.fixture
-def manager_api(cast):
-    return ApiClient(make_token(cast.manager)[1])
-
-
-@pytest.fixture
-def team_api(cast):
-    return ApiClient(make_token(cast.team)[1])
-
-
 def rounds_url(cast):
     return f"{BASE}/emergencies/{cast.emergency.pk}/rounds/"
 

@@ -12,25 +12,11 @@ from hosen.field.models import Need, Site, SiteStatus
 from hosen.workmodel.models import Phase
 
 from .conftest import ApiClient, make_token
+from .conftest import count as _count
 
 NEEDS = "/api/v1/authorities/alpha/needs/"
 SITES = "/api/v1/authorities/alpha/sites/"
 NEED = {"audience": "students", "category": "equipment", "description": "20 laptops for remote learning"}
-
-
-@pytest.fixture
-def manager_api(cast):
-    return ApiClient(make_token(cast.manager)[1])
-
-
-@pytest.fixture
-def team_api(cast):
-    return ApiClient(make_token(cast.team)[1])
-
-
-def _count(model, **filters):
-    with scopes_disabled():
-        return model.objects.filter(**filters).count()
 
 
 # ---- creates: one record per key ---------------------------------------------------------------------------

@@ -11,23 +11,9 @@ from hosen.initiatives import services
 from hosen.initiatives.models import Initiative, PhaseMove
 
 from .conftest import ApiClient, make_token
+from .conftest import count as _count
 
 INITIATIVES = "/api/v1/authorities/alpha/initiatives/"
-
-
-@pytest.fixture
-def manager_api(cast):
-    return ApiClient(make_token(cast.manager)[1])
-
-
-@pytest.fixture
-def team_api(cast):
-    return ApiClient(make_token(cast.team)[1])
-
-
-def _count(model, **filters):
-    with scopes_disabled():
-        return model.objects.filter(**filters).count()
 
 
 def _need(authority, emergency):

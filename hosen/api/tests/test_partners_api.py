@@ -13,24 +13,10 @@ from django_scopes import scopes_disabled
 from hosen.partners.models import Contact, ContactLog, Partner
 
 from .conftest import ApiClient, make_token
+from .conftest import count as _count
 
 PARTNERS = "/api/v1/authorities/alpha/partners/"
 PARTNER = {"name": "Technion", "kind": "academia", "is_key": True}
-
-
-@pytest.fixture
-def manager_api(cast):
-    return ApiClient(make_token(cast.manager)[1])
-
-
-@pytest.fixture
-def team_api(cast):
-    return ApiClient(make_token(cast.team)[1])
-
-
-def _count(model, **filters):
-    with scopes_disabled():
-        return model.objects.filter(**filters).count()
 
 
 def _partner(cast, name, **fields):

@@ -35,16 +35,6 @@ def api(user, **options):
 
 
 @pytest.fixture
-def manager_api(cast):
-    return api(cast.manager)
-
-
-@pytest.fixture
-def team_api(cast):
-    return api(cast.team)
-
-
-@pytest.fixture
 def skills(db):
     vocabulary.load_skills()
     return {skill.key: skill for skill in Skill.objects.all()}

@@ -15,6 +15,7 @@ from hosen.plan.models import Activity, ActivityDecision, Kpi, Measurement
 from hosen.workmodel.models import Phase
 
 from .conftest import ApiClient, make_token
+from .conftest import count as _count
 
 ACTIVITIES = "/api/v1/authorities/alpha/activities/"
 KPIS = "/api/v1/authorities/alpha/kpis/"
@@ -22,25 +23,10 @@ ACTIVITY = {"name": "Robotics club", "kind": "programme", "audience": "students"
 ADAPT = {"decision": "adapt", "ways": ["online"], "reason": "rockets: no gatherings"}
 
 
-@pytest.fixture
-def manager_api(cast):
-    return ApiClient(make_token(cast.manager)[1])
-
-
-@pytest.fixture
-def team_api(cast):
-    return ApiClient(make_token(cast.team)[1])
-
-
 def _activity(cast, name="Chess", **fields):
     with scopes_disabled():
         return Activity.objects.create(authority=cast.authority, name=name, kind=fields.pop("kind", "programme"),
                                        audience=fields.pop("audience", "students"), **fields)
-
-
-def _count(model, **filters):
-    with scopes_disabled():
-        return model.objects.filter(**filters).count()
 
 
 def _decision_url(pk):

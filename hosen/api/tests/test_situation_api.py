@@ -19,16 +19,6 @@ ROOM = "/api/v1/authorities/alpha/room/"
 TASKS = "/api/v1/authorities/alpha/tasks/"
 
 
-@pytest.fixture
-def manager_api(cast):
-    return ApiClient(make_token(cast.manager)[1])
-
-
-@pytest.fixture
-def team_api(cast):
-    return ApiClient(make_token(cast.team)[1])
-
-
 def _count(**filters):
     with scopes_disabled():
         return LogEntry.objects.filter(**filters).count()
