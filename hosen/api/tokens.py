@@ -83,7 +83,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token_text):
         token = find(token_text)
-        _limit(request, f"token:{token.pk}")
+        _limit(request, f"token:{token.prefix}")  # the prefix is unique, and never reused as an id can be
         _note_use(token)
         request.user = token.user
         request.api_token = token
