@@ -283,7 +283,7 @@ def decide(request, slug: str, activity_id: int, payload: DecisionIn):
             if not activity.is_active:
                 raise Problem(409, "bad-request",
                               _("This activity is archived. Bring it back to the plan before deciding on it."))
-            current = (ActivityDecision.objects.select_for_update().select_related("decided_by")
+            current = (ActivityDecision.objects.select_for_update(of=("self",)).select_related("decided_by")
                        .filter(activity=activity, emergency=emergency, is_current=True).first())
             # The form sets what it was sent on its instance: it gets a copy, so `current` stays as stored.
             if sent_version(request) != version_of(current):

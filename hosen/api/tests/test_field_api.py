@@ -248,7 +248,9 @@ def test_the_urgent_filter_is_the_pages_urgent(cast, manager_api):
 def test_a_number_beyond_the_database_is_a_clear_422_not_a_500(cast, manager_api):
     response = manager_api.get(f"{NEEDS}{2**70}/")
     assert response.status_code in (404, 422)
-    assert manager_api.get(f"{NEEDS}?site={2**70}").status_code == 422
+    # SQLite cannot hold the number (422); PostgreSQL compares it and finds no site (an empty page).
+    response = manager_api.get(f"{NEEDS}?site={2**70}")
+    assert response.status_code == 422 or (response.status_code == 200 and response.json()["results"] == [])
 
 
 @pytest.mark.django_db
